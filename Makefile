@@ -1,0 +1,50 @@
+# SI SIAO — two commands: `make run` (set up everything and serve on SQLite), `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+DATABASES := default archive stats
+
+.PHONY: run test quality migrate demo install e2e-deps bench clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt -c requirements/constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	@for db in $(DATABASES); do DJANGO_ENV=dev $(PY) manage.py migrate --database=$$db --no-input -v 0 || exit 1; done
+
+demo: migrate
+	DJANGO_ENV=dev $(PY) manage.py seed_demo
+
+run: demo
+	@echo "SI SIAO : http://127.0.0.1:$(PORT)/ (comptes de démonstration : http://127.0.0.1:$(PORT)/demo/)"
+	DJANGO_ENV=dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests need the OpenID provider's npm packages (node is on the machine; CI installs Chromium).
+e2e-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/e2e/oidc_provider/node_modules ]; then \
+		npm ci --prefix tests/e2e/oidc_provider --no-audit --no-fund --loglevel=error; fi
+
+test: $(STAMP) e2e-deps
+	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+quality: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_ENV=test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_ENV=production SECRET_KEY=quality-check-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+		ALLOWED_HOSTS=si-siao.example DATABASE_URL=sqlite:////tmp/siao-quality.sqlite3 \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	DJANGO_ENV=test $(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var $(VENV)

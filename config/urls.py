@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.urls import include, path
+
+from siao.accounts.proconnect import AuthenticateView, CallbackView
+
+urlpatterns = [
+    path("", include("siao.core.urls")),
+    path("", include("siao.accounts.urls")),
+    path("", include("siao.audit.urls")),
+    path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
+    path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
+]
+
+if settings.DEMO_MODE:
+    urlpatterns.append(path("demo/", include("siao.demo.urls")))
+
+handler403 = "siao.core.errors.forbidden"
+handler404 = "siao.core.errors.not_found"
+handler500 = "siao.core.errors.server_error"

@@ -1,0 +1,87 @@
+"""What each role can do, said on its home page, with links to what exists today. When an
+issue adds a capability, it adds its link here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from siao.accounts.enums import Role
+from siao.accounts.permissions import can_manage_memberships
+from siao.audit.permissions import can_read_audit_trail
+
+ROLE_MISSIONS: dict[str, list[str]] = {
+    Role.NATIONAL_ADMIN: [
+        "Administrer le SI SIAO et superviser ses utilisateurs.",
+        "Accorder et revoir les habilitations de tous les profils.",
+        "Piloter l'activité à partir des données nationales.",
+    ],
+    Role.DEPARTMENT_ADMIN: [
+        "Créer et valider les entités gestionnaires et les dispositifs de votre département.",
+        "Habiliter les administrateurs SIAO et les agents de votre service.",
+        "Piloter l'offre et l'activité de votre département.",
+    ],
+    Role.ANALYST: ["Consulter les données anonymisées et agrégées de votre périmètre (lecture seule)."],
+    Role.SIAO_ADMIN: [
+        "Administrer et piloter votre SIAO, accompagner ses utilisateurs.",
+        "Pré-valider les entités et dispositifs de votre territoire.",
+        "Habiliter les opérateurs SIAO, écoutants 115 et gestionnaires d'entité.",
+    ],
+    Role.SIAO_OPERATOR: [
+        "Vérifier la complétude des dossiers associés aux demandes.",
+        "Orienter les demandes vers les dispositifs adaptés.",
+    ],
+    Role.CALL_HANDLER: [
+        "Recueillir les informations sur la vulnérabilité et la précarité des ménages qui appellent le 115.",
+        "Créer des demandes d'urgence et orienter le ménage vers un dispositif.",
+    ],
+    Role.OPERATOR_MANAGER: [
+        "Gérer les équipes et le reporting de votre entité, dans un ou plusieurs départements.",
+        "Superviser vos dispositifs et créer leurs groupes de places.",
+        "Habiliter les agents de votre entité.",
+    ],
+    Role.ASSISTANT: [
+        "Assister le gestionnaire d'entité sur le parc de logements et la gestion des utilisateurs.",
+    ],
+    Role.PROGRAM_MANAGER: [
+        "Rencontrer les ménages pour valider leur orientation.",
+        "Gérer l'équipe et le reporting de votre dispositif.",
+        "Créer des pseudo-demandes et des admissions directes.",
+    ],
+    Role.SOCIAL_WORKER: [
+        "Accompagner les ménages, identifier leurs besoins et rédiger l'évaluation sociale approfondie.",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Tile:
+    title: str
+    description: str
+    url: str
+
+
+def tiles_for(actor) -> list[Tile]:
+    tiles = []
+    if can_manage_memberships(actor):
+        tiles.append(
+            Tile(
+                "Habilitations",
+                "Accorder un accès, consulter et révoquer les habilitations.",
+                reverse("accounts:membership_list"),
+            )
+        )
+        tiles.append(
+            Tile(
+                "Revue des droits d'accès",
+                "Confirmer ou révoquer les habilitations arrivées à échéance de revue.",
+                reverse("accounts:membership_review"),
+            )
+        )
+    if can_read_audit_trail(actor):
+        tiles.append(
+            Tile("Journal des accès", "Qui a fait quoi, quand, dans votre périmètre.", reverse("audit:trail"))
+        )
+    tiles.append(
+        Tile("Mon compte", "Vos profils, leurs périmètres et leurs dates de validité.", reverse("accounts:my_account"))
+    )
+    return tiles

@@ -1,0 +1,41 @@
+import pytest
+from django.test import Client
+
+from siao.accounts.actions import SESSION_ACTIVE_MEMBERSHIP
+from siao.accounts.enums import Role
+
+from .factories import membership_for
+
+LOGIN_BACKEND = "siao.accounts.backends.LoginCodeBackend"
+
+
+@pytest.fixture(autouse=True)
+def _email_backend(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def log_in_as(client: Client, membership) -> Client:
+    """Open a session for the membership's user with that membership active."""
+    client.force_login(membership.user, backend=LOGIN_BACKEND)
+    session = client.session
+    session[SESSION_ACTIVE_MEMBERSHIP] = str(membership.public_id)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_as(client):
+    """`client_as(Role.SIAO_ADMIN)` or `client_as(membership)`: a logged-in client."""
+
+    def make(role_or_membership, **kwargs):
+        membership = (
+            membership_for(role_or_membership, **kwargs) if isinstance(role_or_membership, str) else role_or_membership
+        )
+        log_in_as(client, membership)
+        client.membership = membership
+        return client
+
+    return make
+
+
+ALL_ROLES = list(Role.values)
