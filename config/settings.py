@@ -8,6 +8,7 @@ Makefile) or `DJANGO_ENV=test` (set by pytest).
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -255,6 +256,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = IS_PRODUCTION
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The logout form redirects to ProConnect's end-session endpoint: browsers apply form-action
+# to the redirects that follow a form submission.
+FORM_ACTION_SOURCES = [SELF] + ([_origin(OIDC_OP_LOGOUT_ENDPOINT)] if PROCONNECT_ENABLED else [])
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -264,7 +275,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        "form-action": FORM_ACTION_SOURCES,
         "base-uri": [SELF],
         "object-src": [NONE],
     }

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 
 from siao.accounts.proconnect import AuthenticateView, CallbackView
@@ -9,10 +8,9 @@ urlpatterns = [
     path("", include("siao.audit.urls")),
     path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
+    # Demo pages answer 404 unless DEMO_MODE, which production settings can never turn on.
+    path("demo/", include("siao.demo.urls")),
 ]
-
-if settings.DEMO_MODE:
-    urlpatterns.append(path("demo/", include("siao.demo.urls")))
 
 handler403 = "siao.core.errors.forbidden"
 handler404 = "siao.core.errors.not_found"

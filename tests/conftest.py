@@ -39,3 +39,35 @@ def client_as(client):
 
 
 ALL_ROLES = list(Role.values)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Transactional tests (browser tests included) flush the database when they end, which
+    also empties the reference data loaded by migrations: run them last, and reload that data
+    before each of them (see `_reference_data`)."""
+    items.sort(key=_is_transactional)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        from siao.accounts.defaults import create_default_organizations
+        from siao.accounts.models import Organization
+        from siao.audit.models import AuditChainHead
+        from siao.geo.loader import load_territory
+        from siao.geo.models import Department
+
+        if not Department.objects.exists():
+            load_territory()
+            create_default_organizations(Organization, Department)
+        AuditChainHead.objects.get_or_create(pk=1)
+    yield

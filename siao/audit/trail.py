@@ -1,6 +1,7 @@
 """The one API to write to the audit trail: `record(...)`. Call it inside the transaction of
 the action it records, so that the event and the change commit or roll back together."""
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def compute_hash(event: AuditEvent) -> str:
     for name in HASHED_FIELDS:
         value = getattr(event, name)
         if name == "occurred_at":
-            value = value.astimezone(timezone.UTC).isoformat(timespec="microseconds")
+            value = value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
         values[name] = value
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -127,6 +128,7 @@ def verify_chain(batch_size: int = 5000) -> ChainCheck:
         previous_hash = event.hash
         expected_sequence += 1
         checked += 1
-    if head and checked and head.sequence != expected_sequence - 1:
+    # Also when nothing is left after the anchor: an emptied trail is a broken one.
+    if head and head.sequence != expected_sequence - 1:
         return ChainCheck(checked, expected_sequence, "les derniers événements ont été supprimés")
     return ChainCheck(checked)

@@ -3,26 +3,13 @@ départements is set up by adding départements to it)."""
 
 from django.db import migrations
 
-OVERSEAS_STATE_SERVICE = "DEETS"  # overseas départements have an "économie, emploi, travail, solidarités" service
+from siao.accounts.defaults import create_default_organizations
 
 
 def create(apps, schema_editor):
-    Organization = apps.get_model("accounts", "Organization")
-    Department = apps.get_model("geo", "Department")
-    db = schema_editor.connection.alias
-    Organization.objects.using(db).get_or_create(
-        kind="national",
-        defaults={"name": "Dihal — Délégation interministérielle à l'hébergement et à l'accès au logement"},
+    create_default_organizations(
+        apps.get_model("accounts", "Organization"), apps.get_model("geo", "Department"), schema_editor.connection.alias
     )
-    for department in Department.objects.using(db).all():
-        service = OVERSEAS_STATE_SERVICE if department.is_overseas else "DDETS"
-        for kind, name in (
-            ("state_department", f"{service} {department.name} ({department.code})"),
-            ("siao", f"SIAO {department.name} ({department.code})"),
-        ):
-            if not Organization.objects.using(db).filter(kind=kind, departments=department).exists():
-                organization = Organization.objects.using(db).create(kind=kind, name=name)
-                organization.departments.add(department)
 
 
 def delete(apps, schema_editor):
