@@ -5,13 +5,14 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import auth
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,7 +39,10 @@ class LoginRefused(Exception):
 
 
 def _record_login_failure(*, reason: str, email: str = "", user: User | None = None, method: str) -> None:
-    record("auth.login_failed", user=user, data={"reason": reason, "email": email, "method": method})
+    # A refusal by the throttle is traced apart: counting it as a failure would keep someone
+    # who keeps retrying locked out forever.
+    action = "auth.login_throttled" if reason == "throttled_ip" else "auth.login_failed"
+    record(action, user=user, data={"reason": reason, "email": email, "method": method})
 
 
 def _ip_is_throttled() -> bool:
@@ -162,6 +166,8 @@ def check_login_code(*, email: str, code: str) -> User:
 def log_in(request, user: User, *, method: str, backend: str) -> None:
     """Open the session and record the login. The first active membership becomes active."""
     auth.login(request, user, backend=backend)
+    for key in ("login_email", "login_next"):
+        request.session.pop(key, None)
     request.session[SESSION_LOGIN_METHOD] = method
     membership = Membership.objects.active().filter(user=user).order_by("pk").first()
     if membership:
@@ -213,9 +219,15 @@ def grant_membership(*, actor: Actor, grant: GrantRequest) -> Membership:
         raise ValidationError({"ends_on": "La date de fin de validité ne peut pas être dans le passé."})
     user = User.objects.select_for_update().filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, first_name=grant.first_name, last_name=grant.last_name)
-        record("accounts.user_created", actor=actor, obj=user, target_organization=grant.organization)
-    elif not user.is_active:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, first_name=grant.first_name, last_name=grant.last_name)
+        except IntegrityError:
+            # Someone granted the same new address at the same moment: use their account.
+            user = User.objects.select_for_update().get(email=email)
+        else:
+            record("accounts.user_created", actor=actor, obj=user, target_organization=grant.organization)
+    if not user.is_active:
         raise ValidationError({"email": "Ce compte est désactivé : un administrateur national doit le réactiver."})
     membership = Membership(
         user=user,
@@ -255,14 +267,21 @@ def _notify_grant(membership: Membership) -> None:
 
 
 def _lock_manageable(actor: Actor, public_ids) -> list[Membership]:
+    try:
+        # Identifiers come from a form: a malformed one is refused like one not yours, not a 500.
+        public_ids = [uuid.UUID(str(public_id)) for public_id in public_ids]
+    except ValueError as exc:
+        raise PermissionDenied("Vous ne pouvez pas gérer l'une de ces habilitations.") from exc
     memberships = list(
-        Membership.objects.select_for_update()
-        .filter(public_id__in=public_ids, revoked_at__isnull=True)
+        Membership.objects.select_for_update(of=("self",))
+        .filter(public_id__in=public_ids)
         .select_related("organization", "user")
         .prefetch_related("organization__departments")
     )
     if not memberships or any(not can_manage_membership(actor, m) for m in memberships):
         raise PermissionDenied("Vous ne pouvez pas gérer l'une de ces habilitations.")
+    if any(m.revoked_at for m in memberships):
+        raise ValidationError("Une de ces habilitations vient d'être révoquée : rechargez la page.")
     return memberships
 
 
@@ -286,6 +305,8 @@ def revoke_memberships(*, actor: Actor, public_ids, reason: str) -> int:
     if not reason:
         raise ValidationError({"reason": "Indiquez le motif de la révocation."})
     memberships = _lock_manageable(actor, public_ids)
+    if any(m.pk == actor.membership.pk for m in memberships):
+        raise PermissionDenied("Vous ne pouvez pas révoquer votre propre habilitation active.")
     now = timezone.now()
     for membership in memberships:
         membership.revoked_at, membership.revoked_by, membership.revocation_reason = now, actor.user, reason[:255]

@@ -51,7 +51,7 @@ class GrantMembershipForm(DsfrBaseForm):
     ends_on = forms.DateField(
         label="Fin de validité (facultatif)",
         required=False,
-        help_text="Au format jj/mm/aaaa. Laisser vide pour un accès sans fin prévue, revu périodiquement.",
+        help_text="Laisser vide pour un accès sans fin prévue, revu périodiquement.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -63,7 +63,7 @@ class GrantMembershipForm(DsfrBaseForm):
         ]
         organizations = Organization.objects.active()
         condition = grantable_organizations_q(actor)
-        organizations = organizations.filter(pk__in=organizations.filter(condition).values("pk"))
+        organizations = organizations.none() if condition is None else organizations.filter(condition)
         self.fields["organization"].queryset = organizations.order_by("kind", "name")
         self.fields["organization"].empty_label = "Sélectionnez une organisation"
         self.fields["program"].queryset = (

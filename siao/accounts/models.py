@@ -130,8 +130,7 @@ class MembershipQuerySet(models.QuerySet):
         from .permissions import manageable_memberships_q
 
         manageable = manageable_memberships_q(actor)
-        condition = Q(user=actor.user) if manageable is None else Q(user=actor.user) | manageable
-        return self.filter(pk__in=self.filter(condition).values("pk"))
+        return self.filter(Q(user=actor.user) if manageable is None else Q(user=actor.user) | manageable)
 
     def manageable_by(self, actor):
         from .permissions import manageable_memberships_q
@@ -139,7 +138,7 @@ class MembershipQuerySet(models.QuerySet):
         manageable = manageable_memberships_q(actor)
         if manageable is None:
             return self.none()
-        return self.filter(pk__in=self.filter(manageable).values("pk"))
+        return self.filter(manageable)
 
     def active(self, today: datetime.date | None = None):
         today = today or timezone.localdate()

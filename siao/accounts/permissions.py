@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from .actor import Actor
 from .enums import OrganizationKind, Role
+from .models import Organization
 
 ANYWHERE = "anywhere"
 OWN_ORGANIZATION = "own_organization"
@@ -69,18 +70,19 @@ def can_grant_membership(actor: Actor, *, role: str, organization) -> bool:
     return scope is not None and _scope_matches(actor, scope, organization)
 
 
-def _scope_q(actor: Actor, scope: str, prefix: str = "") -> Q:
+def _organizations_in_perimeter(actor: Actor, kind: str):
+    """A subquery of the organizations of a kind working in the actor's départements; an IN
+    (subquery) is computed once, where a join on départements would repeat rows."""
+    return Organization.objects.filter(kind=kind, departments__in=actor.perimeter.department_ids).values("pk")
+
+
+def _scope_q(actor: Actor, scope: str) -> Q:
     if scope == ANYWHERE:
         return Q()
     if scope == OWN_ORGANIZATION:
-        return Q(**{f"{prefix}organization_id": actor.organization.pk})
+        return Q(organization_id=actor.organization.pk)
     kind = OrganizationKind.SIAO if scope == SIAO_IN_PERIMETER else OrganizationKind.OPERATOR
-    return Q(
-        **{
-            f"{prefix}organization__kind": kind,
-            f"{prefix}organization__departments__in": actor.perimeter.department_ids,
-        }
-    )
+    return Q(organization_id__in=_organizations_in_perimeter(actor, kind))
 
 
 def manageable_memberships_q(actor: Actor) -> Q | None:
@@ -109,6 +111,6 @@ def grantable_organizations_q(actor: Actor) -> Q | None:
             clause = Q(pk=actor.organization.pk)
         else:
             kind = OrganizationKind.SIAO if scope == SIAO_IN_PERIMETER else OrganizationKind.OPERATOR
-            clause = Q(kind=kind, departments__in=actor.perimeter.department_ids)
+            clause = Q(pk__in=_organizations_in_perimeter(actor, kind))
         condition = clause if condition is None else condition | clause
     return condition

@@ -95,8 +95,8 @@ def my_account(request):
 
 
 STATUS_FILTERS = {
-    "active": lambda qs: qs.filter(pk__in=Membership.objects.active().values("pk")),
-    "review": lambda qs: qs.filter(pk__in=Membership.objects.due_for_review().values("pk")),
+    "active": lambda qs: qs.active(),
+    "review": lambda qs: qs.due_for_review(),
     "revoked": lambda qs: qs.filter(revoked_at__isnull=False),
 }
 
@@ -118,9 +118,7 @@ def membership_list(request):
     role = request.GET.get("profil", "")
     if role in Role.values:
         memberships = memberships.filter(role=role)
-    page = Paginator(memberships.order_by("user__last_name", "user__email", "pk"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(memberships.order_by("-pk"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/membership_list.html",
@@ -130,9 +128,7 @@ def membership_list(request):
             "query": query,
             "role": role,
             "roles": Role.choices,
-            "due_count": Membership.objects.manageable_by(request.actor)
-            .filter(pk__in=Membership.objects.due_for_review().values("pk"))
-            .count(),
+            "due_count": Membership.objects.manageable_by(request.actor).due_for_review().count(),
         },
     )
 
@@ -175,7 +171,7 @@ def _add_validation_errors(form, exc: ValidationError):
 def membership_review(request):
     due = (
         Membership.objects.manageable_by(request.actor)
-        .filter(pk__in=Membership.objects.due_for_review().values("pk"))
+        .due_for_review()
         .select_related("user", "organization", "program", "last_reviewed_by")
         .order_by("last_reviewed_at", "pk")
     )
@@ -186,16 +182,20 @@ def membership_review(request):
         if not selected:
             errors.append("Cochez au moins une habilitation.")
         elif decision == "confirm":
-            count = actions.confirm_memberships(actor=request.actor, public_ids=selected)
-            messages.success(request, f"{count} habilitation(s) confirmée(s).")
-            return redirect("accounts:membership_review")
+            try:
+                count = actions.confirm_memberships(actor=request.actor, public_ids=selected)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                messages.success(request, f"{count} habilitation(s) confirmée(s).")
+                return redirect("accounts:membership_review")
         elif decision == "revoke":
             try:
                 count = actions.revoke_memberships(
                     actor=request.actor, public_ids=selected, reason=request.POST.get("reason", "")
                 )
-            except ValidationError:
-                errors.append("Indiquez le motif de la révocation.")
+            except ValidationError as exc:
+                errors.extend(exc.messages)
             else:
                 messages.success(request, f"{count} habilitation(s) révoquée(s).")
                 return redirect("accounts:membership_review")
@@ -218,9 +218,13 @@ def membership_revoke(request, public_id):
         messages.info(request, "Cette habilitation est déjà révoquée.")
         return redirect("accounts:membership_list")
     if request.method == "POST" and form.is_valid():
-        actions.revoke_memberships(
-            actor=request.actor, public_ids=[membership.public_id], reason=form.cleaned_data["reason"]
-        )
+        try:
+            actions.revoke_memberships(
+                actor=request.actor, public_ids=[membership.public_id], reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("accounts:membership_list")
         messages.success(request, f"Habilitation révoquée : {membership.user.email}, {membership}.")
         return redirect("accounts:membership_list")
     return render(request, "accounts/membership_revoke.html", {"membership": membership, "form": form})

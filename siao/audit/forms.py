@@ -4,7 +4,7 @@ from dsfr.forms import DsfrBaseForm
 
 
 class AuditFilterForm(DsfrBaseForm):
-    user = forms.CharField(label="Utilisateur (adresse électronique)", required=False, max_length=254)
+    user = forms.CharField(label="Utilisateur (adresse électronique complète)", required=False, max_length=254)
     object_id = forms.CharField(label="Identifiant de l'objet", required=False, max_length=64)
     action = forms.CharField(label="Action (début du nom, par exemple « auth. »)", required=False, max_length=100)
     since = forms.DateField(

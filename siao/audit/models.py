@@ -42,7 +42,7 @@ class AuditEvent(models.Model):
     occurred_at = models.DateTimeField("date", db_index=True)
     action = models.CharField("action", max_length=100, db_index=True)
     actor_user_id = models.BigIntegerField("utilisateur (id)", null=True, blank=True, db_index=True)
-    actor_email = models.CharField("utilisateur", max_length=254, blank=True)
+    actor_email = models.CharField("utilisateur", max_length=254, blank=True, db_index=True)
     actor_role = models.CharField("profil actif", max_length=30, blank=True)
     actor_organization_id = models.BigIntegerField("organisation (id)", null=True, blank=True, db_index=True)
     actor_organization_name = models.CharField("organisation", max_length=255, blank=True)

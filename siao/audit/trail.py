@@ -118,7 +118,9 @@ def verify_chain(batch_size: int = 5000) -> ChainCheck:
     expected_sequence = (head.anchor_sequence if head else 0) + 1
     previous_hash = head.anchor_hash if head else ""
     checked = 0
-    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
+    # Only up to the head read above: events appended while the check runs are left for the next.
+    events = AuditEvent.objects.filter(sequence__lte=head.sequence if head else 0)
+    for event in events.order_by("sequence").iterator(chunk_size=batch_size):
         if event.sequence != expected_sequence:
             return ChainCheck(checked, event.sequence, f"numéro attendu {expected_sequence} : un événement manque")
         if event.prev_hash != previous_hash:
@@ -129,6 +131,6 @@ def verify_chain(batch_size: int = 5000) -> ChainCheck:
         expected_sequence += 1
         checked += 1
     # Also when nothing is left after the anchor: an emptied trail is a broken one.
-    if head and head.sequence != expected_sequence - 1:
+    if head and (head.sequence != expected_sequence - 1 or head.last_hash != previous_hash):
         return ChainCheck(checked, expected_sequence, "les derniers événements ont été supprimés")
     return ChainCheck(checked)

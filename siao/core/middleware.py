@@ -1,26 +1,41 @@
 import re
 import uuid
 
+from django.conf import settings
+
 from .context import RequestContext, reset_request_context, set_request_context
 
 _CORRELATION_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def client_ip(request) -> str | None:
+    """The client's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies, each appending to
+    X-Forwarded-For, the client is the entry that many places from the end (anything before
+    it could be forged by the client)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class CorrelationIdMiddleware:
-    """Gives every request a correlation id (reused from a well-formed `X-Request-ID` sent by a
-    trusted proxy) and exposes it, with the client address, to the audit trail."""
+    """Gives every request a correlation id (reused from a well-formed `X-Request-ID` when a
+    trusted proxy is configured) and exposes it, with the client address, to the audit trail."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        # Only a trusted proxy's id is reused: a client could otherwise forge correlation ids.
+        incoming = request.headers.get("X-Request-ID", "") if settings.TRUSTED_PROXY_COUNT else ""
         correlation_id = incoming if _CORRELATION_ID_RE.match(incoming) else uuid.uuid4().hex
         request.correlation_id = correlation_id
         token = set_request_context(
             RequestContext(
                 correlation_id=correlation_id,
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", "")[:300],
             )
         )

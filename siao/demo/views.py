@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,7 +17,13 @@ def accounts(request):
     _require_demo_mode()
     users = (
         User.objects.filter(is_demo=True, is_active=True)
-        .prefetch_related("memberships__organization", "memberships__program")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.active().select_related("organization", "program"),
+                to_attr="active_memberships",
+            )
+        )
         .order_by("pk")
     )
     return render(request, "demo/accounts.html", {"users": users})

@@ -91,6 +91,8 @@ def test_a_member_receives_a_code_by_email_and_logs_in_with_it(client, member, d
     assert page.status_code == 200
     assert EMAIL in page.content.decode()
 
+    # actor-less request: session, IP failures, user, lock and burn the code; login (cycle the
+    # session, last_login), first membership, audit event; session save
     with django_assert_num_queries(23):
         response = send_code(client, code)
     assert response.status_code == 302
@@ -340,7 +342,8 @@ def test_an_address_with_too_many_failures_is_throttled(client, member, settings
     response = ask_code(client)  # even a real member, from this address
     assert response.context["form"].errors["email"] == [THROTTLED_MESSAGE]
     assert mail.outbox == []
-    assert last_failure()["reason"] == "throttled_ip"
+    throttled = AuditEvent.objects.get(action="auth.login_throttled")
+    assert throttled.data["reason"] == "throttled_ip"
     assert_no_session(client)
 
     # another address is not concerned
@@ -361,6 +364,19 @@ def test_the_code_check_is_throttled_too(client, member, settings):
     send_code(client, "000000" if code != "000000" else "000001")
     response = send_code(client, code)
     assert response.context["form"].errors["code"] == [THROTTLED_MESSAGE]
-    assert last_failure()["reason"] == "throttled_ip"
+    assert AuditEvent.objects.filter(action="auth.login_throttled").count() == 1
     assert LoginCode.objects.get().attempts == 2  # the throttled attempt did not touch the code
     assert_no_session(client)
+
+
+def test_refusals_by_the_throttle_do_not_prolong_the_lockout(client, member, settings, time_machine):
+    settings.LOGIN_FAILURES_PER_IP_PER_HOUR = 3
+    time_machine.move_to("2026-03-02 10:00:00+01:00", tick=False)
+    for _ in range(3):
+        ask_code(client, "inconnu@siao35.example")
+    time_machine.move_to("2026-03-02 10:50:00+01:00", tick=False)
+    for _ in range(5):
+        assert ask_code(client).context["form"].errors["email"] == [THROTTLED_MESSAGE]
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() == 3
+    time_machine.move_to("2026-03-02 11:01:00+01:00", tick=False)
+    assert ask_code(client).status_code == 302

@@ -22,9 +22,8 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "tests/e2e/" in str(item.fspath):
                 item.add_marker(skip)
-    if not shutil.which("node"):
-        if os.environ.get("CI"):
-            raise pytest.UsageError("Node.js est introuvable : il faut pour le fournisseur OpenID de test.")
+    if not shutil.which("node") and os.environ.get("CI"):
+        raise pytest.UsageError("Node.js est introuvable : il le faut pour le fournisseur OpenID de test.")
 
 
 @pytest.fixture(scope="session")

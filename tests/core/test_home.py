@@ -1,0 +1,85 @@
+"""The home page: its tiles follow the active role, in a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from siao.accounts.enums import Role
+
+ADMINISTRATOR_TILES = ["Habilitations", "Revue des droits d'accès", "Journal des accès", "Mon compte"]
+EXPECTED_TILES = {
+    Role.NATIONAL_ADMIN: ADMINISTRATOR_TILES,
+    Role.DEPARTMENT_ADMIN: ADMINISTRATOR_TILES,
+    Role.SIAO_ADMIN: ADMINISTRATOR_TILES,
+    Role.OPERATOR_MANAGER: ADMINISTRATOR_TILES,
+    # The assistant helps with grants, but does not read the trail.
+    Role.ASSISTANT: ["Habilitations", "Revue des droits d'accès", "Mon compte"],
+    Role.ANALYST: ["Mon compte"],
+    Role.SIAO_OPERATOR: ["Mon compte"],
+    Role.CALL_HANDLER: ["Mon compte"],
+    Role.PROGRAM_MANAGER: ["Mon compte"],
+    Role.SOCIAL_WORKER: ["Mon compte"],
+}
+
+
+def test_every_role_has_its_expected_tiles_listed():
+    assert set(EXPECTED_TILES) == set(Role.values)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_the_home_page_shows_the_tiles_of_the_active_role(client_as, role):
+    response = client_as(role).get(reverse("core:home"))
+    assert response.status_code == 200
+    assert [tile.title for tile in response.context["tiles"]] == EXPECTED_TILES[role]
+    assert [item.title for item in response.context["nav_items"]] == EXPECTED_TILES[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN, Role.OPERATOR_MANAGER])
+def test_administrators_are_offered_the_grants_and_the_audit_trail(client_as, role):
+    content = client_as(role).get(reverse("core:home")).content.decode()
+    assert "Habilitations" in content
+    assert f'href="{reverse("accounts:membership_list")}"' in content
+    assert "Journal des accès" in content
+    assert f'href="{reverse("audit:trail")}"' in content
+
+
+@pytest.mark.django_db
+def test_a_social_worker_is_offered_neither_the_grants_nor_the_audit_trail(client_as):
+    content = client_as(Role.SOCIAL_WORKER).get(reverse("core:home")).content.decode()
+    assert "Habilitations" not in content
+    assert "Journal des accès" not in content
+    assert reverse("audit:trail") not in content
+    assert "Mon compte" in content
+
+
+@pytest.mark.django_db
+def test_the_home_page_names_the_program_of_a_program_role(client_as):
+    client = client_as(Role.SOCIAL_WORKER)
+    content = client.get(reverse("core:home")).content.decode()
+    assert f"dispositif {client.membership.program.name}" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_the_home_page_runs_a_fixed_number_of_queries(client_as, role, django_assert_num_queries):
+    client = client_as(role)
+    # session, user, active memberships (with organization and program), départements of the
+    # organization, then the session saved (savepoint, update, release).
+    with django_assert_num_queries(7):
+        response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_home_page_queries_do_not_grow_with_the_memberships_held(client_as, django_assert_num_queries):
+    from tests.factories import membership_for
+
+    client = client_as(Role.SIAO_ADMIN)
+    user = client.membership.user
+    for role in (Role.SIAO_OPERATOR, Role.SOCIAL_WORKER, Role.OPERATOR_MANAGER):
+        membership_for(role, user=user)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("core:home"))
+    assert response.context["request"].actor.role == Role.SIAO_ADMIN
+    assert len(response.context["request"].actor.memberships) == 4
