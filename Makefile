@@ -44,7 +44,7 @@ quality: $(STAMP)
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)
-	DJANGO_ENV=test $(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var $(VENV)

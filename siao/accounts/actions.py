@@ -77,6 +77,18 @@ def _hash_code(user: User, code: str) -> str:
     return hmac.new(key, f"{user.pk}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _member_from_unthrottled_address(email: str) -> User:
+    """The user behind an address, if it may log in from this client address at all."""
+    if _ip_is_throttled():
+        _record_login_failure(reason="throttled_ip", email=email, method="code")
+        raise LoginRefused(THROTTLED_MESSAGE, "throttled_ip")
+    user = user_with_active_membership(email)
+    if user is None:
+        _record_login_failure(reason="unknown_account", email=email, method="code")
+        raise LoginRefused(UNKNOWN_ACCOUNT_MESSAGE, "unknown_account")
+    return user
+
+
 def request_login_code(*, email: str) -> User:
     """Send a one-time code to a user who holds an active membership."""
     try:
@@ -85,13 +97,7 @@ def request_login_code(*, email: str) -> User:
         reason = "webmail" if exc.code == "webmail" else "invalid_email"
         _record_login_failure(reason=reason, email=normalize_email(email)[:254], method="code")
         raise LoginRefused(exc.messages[0], reason) from exc
-    if _ip_is_throttled():
-        _record_login_failure(reason="throttled_ip", email=email, method="code")
-        raise LoginRefused(THROTTLED_MESSAGE, "throttled_ip")
-    user = user_with_active_membership(email)
-    if user is None:
-        _record_login_failure(reason="unknown_account", email=email, method="code")
-        raise LoginRefused(UNKNOWN_ACCOUNT_MESSAGE, "unknown_account")
+    user = _member_from_unthrottled_address(email)
     since = timezone.now() - datetime.timedelta(hours=1)
     if LoginCode.objects.filter(user=user, created_at__gte=since).count() >= settings.LOGIN_CODE_REQUESTS_PER_HOUR:
         _record_login_failure(reason="too_many_codes", email=email, user=user, method="code")
@@ -123,13 +129,7 @@ def check_login_code(*, email: str, code: str) -> User:
     """Check a one-time code: right, unexpired, unused, and not guessed too often."""
     email = normalize_email(email)
     code = (code or "").strip().replace(" ", "")
-    if _ip_is_throttled():
-        _record_login_failure(reason="throttled_ip", email=email, method="code")
-        raise LoginRefused(THROTTLED_MESSAGE, "throttled_ip")
-    user = user_with_active_membership(email)
-    if user is None:
-        _record_login_failure(reason="unknown_account", email=email, method="code")
-        raise LoginRefused(UNKNOWN_ACCOUNT_MESSAGE, "unknown_account")
+    user = _member_from_unthrottled_address(email)
     refusal = None
     with transaction.atomic():
         login_code = (
