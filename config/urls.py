@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("siao.core.urls")),
     path("", include("siao.accounts.urls")),
     path("", include("siao.audit.urls")),
+    path("offre/", include("siao.offer.urls")),
     path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
     # Demo pages answer 404 unless DEMO_MODE, which production settings can never turn on.

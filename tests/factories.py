@@ -6,7 +6,8 @@ from stdnum import luhn
 from siao.accounts.enums import OrganizationKind, Role
 from siao.accounts.models import Membership, Organization, User
 from siao.geo.models import Department
-from siao.offer.models import Program
+from siao.offer.enums import CATEGORY_OF_TYPE, PlaceCategory, PlaceType, ProgramType, ValidationStatus
+from siao.offer.models import Place, PlaceGroup, Program
 
 
 def fake_siren(n: int) -> str:
@@ -52,13 +53,47 @@ class OperatorFactory(factory.django.DjangoModelFactory):
             self.departments.add(*Department.objects.filter(code__in=extracted or ["35"]))
 
 
+def fake_siret(siren: str, n: int = 1) -> str:
+    base = f"{siren}{n % 10000:04d}"
+    return base + luhn.calc_check_digit(base)
+
+
 class ProgramFactory(factory.django.DjangoModelFactory):
+    """A validated CHRS by default; `validation_status`, `type` (and `category`) to change it."""
+
     class Meta:
         model = Program
+        skip_postgeneration_save = True
 
     operator = factory.SubFactory(OperatorFactory)
+    type = ProgramType.CHRS
+    category = factory.LazyAttribute(lambda o: CATEGORY_OF_TYPE[o.type])
     name = factory.Sequence(lambda n: f"CHRS - Test {n}")
+    siret = factory.LazyAttributeSequence(lambda o, n: fake_siret(o.operator.siren, n))
     department = factory.LazyFunction(lambda: Department.objects.get(code="35"))
+    funded_p177 = 10
+    total_managed = 10
+    validation_status = ValidationStatus.VALIDATED
+
+
+class PlaceGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaceGroup
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Groupe {n}")
+    place_type = PlaceType.INSERTION
+    place_category = PlaceCategory.SINGLE_ROOM
+    capacity = 3
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        group = super()._create(model_class, *args, **kwargs)
+        Place.objects.bulk_create(
+            Place(place_group=group, label=f"Place {n}", department_id=group.program.department_id)
+            for n in range(1, group.capacity + 1)
+        )
+        return group
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

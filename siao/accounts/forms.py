@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from siao.offer.enums import ValidationStatus
 from siao.offer.models import Program
 
 from .actor import Actor
@@ -67,7 +68,8 @@ class GrantMembershipForm(DsfrBaseForm):
         self.fields["organization"].queryset = organizations.order_by("kind", "name")
         self.fields["organization"].empty_label = "Sélectionnez une organisation"
         self.fields["program"].queryset = (
-            Program.objects.filter(operator__in=organizations, is_active=True)
+            Program.objects.filter(operator__in=organizations)
+            .exclude(validation_status=ValidationStatus.REFUSED)
             .select_related("operator")
             .order_by("name")
         )

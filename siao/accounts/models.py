@@ -14,6 +14,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fr import siren
 
 from siao.core.models import BaseModel
+from siao.offer.enums import LegalStatus, ValidationStatus
 
 from .enums import MembershipStatus, OrganizationKind, Role
 from .roles import PROGRAM_ROLES, ROLE_ORGANIZATION_KINDS
@@ -99,6 +100,18 @@ class Organization(BaseModel):
         help_text="Le département d'un service de l'État ou d'un SIAO ; ceux où travaille une entité gestionnaire.",
     )
     is_active = models.BooleanField("active", default=True)
+    # Operators (entités gestionnaires): their description (seed, module Offre).
+    legal_status = models.CharField("statut juridique", max_length=30, choices=LegalStatus.choices, blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("ville", max_length=100, blank=True)
+    accreditation = models.CharField("agrément", max_length=255, blank=True)
+    collective_agreement = models.CharField("convention collective", max_length=255, blank=True)
+    p177_agreement = models.BooleanField("convention P177", default=False)
+    referents = models.TextField("référents", blank=True, help_text="Nom, fonction et coordonnées, un par ligne.")
+    validation_status = models.CharField(
+        "statut", max_length=20, choices=ValidationStatus.choices, default=ValidationStatus.VALIDATED
+    )
 
     objects = OrganizationQuerySet.as_manager()
 

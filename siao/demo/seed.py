@@ -9,15 +9,54 @@ from django.utils import timezone
 from siao.accounts.enums import OrganizationKind, Role
 from siao.accounts.models import Membership, Organization, User
 from siao.geo.models import Department
-from siao.offer.models import Program
+from siao.offer.enums import CATEGORY_OF_TYPE, PlaceCategory, PlaceState, PlaceType, ProgramType, ValidationStatus
+from siao.offer.models import Place, PlaceGroup, PlaceStateChange, Program, Public
 
 DEMO_DEPARTMENT = "35"
 DEMO_DOMAIN = "demo.si-siao.example"
 
 OPERATORS = [
-    # (name, SIREN (valid check digit, fictitious), extra département, programs)
-    ("Association Horizon (démo)", "999900012", "56", ["CHRS - Horizon Rennes", "Hôtel - Horizon nuitées"]),
-    ("Foyer Solidaire (démo)", "999900020", None, ["Pension de famille - Les Tilleuls", "Maraude - Nuit solidaire"]),
+    # (name, SIREN (valid check digit, fictitious), extra département, programs:
+    #  (name, type, SIRET, total managed, place groups: (name, place type, category, capacity, occupied)))
+    (
+        "Association Horizon (démo)",
+        "999900012",
+        "56",
+        [
+            (
+                "CHRS - Horizon Rennes",
+                ProgramType.CHRS,
+                "99990001200017",
+                30,
+                [
+                    ("Bâtiment A — chambres individuelles", PlaceType.INSERTION, PlaceCategory.SINGLE_ROOM, 12, 9),
+                    ("Bâtiment B — chambres familles", PlaceType.INSERTION, PlaceCategory.ROOM_4, 8, 5),
+                ],
+            ),
+            (
+                "Hôtel - Horizon nuitées",
+                ProgramType.HOTEL,
+                "99990001200025",
+                20,
+                [("Hôtel du Centre (nuitées 115)", PlaceType.HOTEL, PlaceCategory.HOTEL_ROOM, 15, 11)],
+            ),
+        ],
+    ),
+    (
+        "Foyer Solidaire (démo)",
+        "999900020",
+        None,
+        [
+            (
+                "Pension de famille - Les Tilleuls",
+                ProgramType.FAMILY_BOARDING_HOUSE,
+                "99990002000010",
+                18,
+                [("Les Tilleuls — studios", PlaceType.HOUSING, PlaceCategory.STUDIO, 18, 16)],
+            ),
+            ("Maraude - Nuit solidaire", ProgramType.OUTREACH, "99990002000028", 0, []),
+        ],
+    ),
 ]
 
 # (email local part, first name, last name, [(role, organization key, program name or None, options)])
@@ -58,6 +97,25 @@ ACCOUNTS = [
 ]
 
 
+def create_place_group_with_places(*, program, name, place_type, place_category, capacity, occupied):
+    group = PlaceGroup.objects.create(
+        program=program, name=name, place_type=place_type, place_category=place_category, capacity=capacity
+    )
+    places = Place.objects.bulk_create(
+        Place(
+            place_group=group,
+            label=f"Place {n}",
+            department_id=program.department_id,
+            state=PlaceState.OCCUPIED if n <= occupied else PlaceState.AVAILABLE,
+        )
+        for n in range(1, capacity + 1)
+    )
+    PlaceStateChange.objects.bulk_create(
+        PlaceStateChange(place=place, from_state="", to_state=place.state) for place in places
+    )
+    return group
+
+
 def demo_exists() -> bool:
     return User.objects.filter(is_demo=True).exists()
 
@@ -80,10 +138,33 @@ def seed_demo() -> int:
         )
         operator.departments.add(department, *Department.objects.filter(code=extra_department))
         organizations[f"operator{index}"] = operator
-        for program_name in program_names:
-            programs[program_name], _ = Program.objects.get_or_create(
-                operator=operator, name=program_name, defaults={"department": department}
+        for program_name, program_type, siret, total, groups in program_names:
+            program = Program.objects.create(
+                operator=operator,
+                name=program_name,
+                category=CATEGORY_OF_TYPE[program_type],
+                type=program_type,
+                siret=siret,
+                department=department,
+                funded_p177=total,
+                total_managed=total,
+                validation_status=ValidationStatus.VALIDATED,
+                validated_at=timezone.now(),
+                contact_phone="02 99 00 00 00",
+                contact_email=f"contact@{DEMO_DOMAIN}",
             )
+            program.orienting_siaos.add(organizations["siao"])
+            program.publics.add(*Public.objects.filter(code__in=["all_public"]))
+            programs[program_name] = program
+            for group_name, place_type, place_category, capacity, occupied in groups:
+                create_place_group_with_places(
+                    program=program,
+                    name=group_name,
+                    place_type=place_type,
+                    place_category=place_category,
+                    capacity=capacity,
+                    occupied=occupied,
+                )
     granter = None
     now = timezone.now()
     for local_part, first_name, last_name, grants in ACCOUNTS:
