@@ -41,6 +41,9 @@ def main():
 
     started = time.perf_counter()
     counts = generate(users=args.users, events=args.events)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh bulk inserts: give the planner statistics
     print(f"data: {counts} ({time.perf_counter() - started:.1f} s) on {connection.vendor}", file=sys.stderr)
     rows = measure_all(repeat=args.repeat)
     print(f"\n{connection.vendor}, {counts}\n")

@@ -1,6 +1,5 @@
 import datetime
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -37,11 +36,27 @@ def trail(request):
         filters = {k: str(v) for k, v in data.items() if v}
     elif form.is_bound:
         events = events.none()
-    page = Paginator(events.order_by("-sequence"), 50).get_page(request.GET.get("page"))
-    # Read the page before recording this reading, or the new event would push one off the page.
-    page.object_list = list(page.object_list)
-    # Reading the trail is itself traced: it holds personal data (emails, addresses).
-    record("audit.trail_viewed", actor=request.actor, data={"filters": filters, "page": page.number})
+    # Keyset pagination (events before a sequence number): no COUNT over a table of tens of
+    # millions of rows, and pages that don't shift while events are being appended.
+    before = _positive_int(request.GET.get("avant"))
+    if before:
+        events = events.filter(sequence__lt=before)
+    page = list(events.order_by("-sequence")[: PAGE_SIZE + 1])
+    older = page[PAGE_SIZE - 1].sequence if len(page) > PAGE_SIZE else None
+    page = page[:PAGE_SIZE]
+    # Reading the trail is itself traced (it holds personal data), after the page is read.
+    record("audit.trail_viewed", actor=request.actor, data={"filters": filters, "before": before})
     query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "audit/trail.html", {"form": form, "page": page, "query": query.urlencode()})
+    query.pop("avant", None)
+    return render(
+        request,
+        "audit/trail.html",
+        {"form": form, "page": page, "older": older, "before": before, "query": query.urlencode()},
+    )
+
+
+PAGE_SIZE = 50
+
+
+def _positive_int(value) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
