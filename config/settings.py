@@ -171,6 +171,10 @@ WEBMAIL_DOMAINS = env.list(
 # Memberships: the review ("revue des droits d'accès") falls due after this many days.
 MEMBERSHIP_REVIEW_PERIOD_DAYS = env.int("MEMBERSHIP_REVIEW_PERIOD_DAYS", default=180)
 
+# Public creation requests (no account): abuse limits.
+OFFER_CREATION_REQUESTS_PER_IP_PER_HOUR = env.int("OFFER_CREATION_REQUESTS_PER_IP_PER_HOUR", default=5)
+OFFER_CREATION_REQUESTS_PER_HOUR = env.int("OFFER_CREATION_REQUESTS_PER_HOUR", default=200)
+
 # Audit trail retention (CNIL: 6 months to 1 year).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 

@@ -65,9 +65,13 @@ def _reference_data(request):
         from siao.audit.models import AuditChainHead
         from siao.geo.loader import load_territory
         from siao.geo.models import Department
+        from siao.offer.defaults import create_publics
+        from siao.offer.models import Public
 
         if not Department.objects.exists():
             load_territory()
             create_default_organizations(Organization, Department)
+        if not Public.objects.exists():
+            create_publics(Public)
         AuditChainHead.objects.get_or_create(pk=1)
     yield

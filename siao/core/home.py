@@ -58,10 +58,64 @@ class Tile:
     title: str
     description: str
     url: str
+    nav_title: str = ""
+
+
+OFFER_TILES = [
+    # (feature of siao.offer.permissions.ROLES_ALLOWED, title, nav title, description, URL name)
+    (
+        "view_vacancy_board",
+        "Places disponibles",
+        "Places disponibles",
+        "Les places libres de votre territoire, en direct, avec le contact du dispositif.",
+        "offer:vacancy_board",
+    ),
+    (
+        "view_programs",
+        "Dispositifs",
+        "Dispositifs",
+        "L'offre de votre périmètre : dispositifs, financements, groupes de places et places.",
+        "offer:program_list",
+    ),
+    (
+        "create_program",
+        "Créer un dispositif",
+        "",
+        "L'assistant en six étapes : entité, nature, financement, identification, compléments, soumission.",
+        "offer:wizard_start",
+    ),
+    (
+        "review_programs",
+        "Dispositifs à valider",
+        "Validations",
+        "Les créations de dispositifs qui attendent votre pré-validation ou votre validation.",
+        "offer:validation_queue",
+    ),
+    (
+        "handle_creation_requests",
+        "Demandes de création",
+        "Demandes",
+        "Les demandes reçues par le formulaire public, sans compte.",
+        "offer:request_list",
+    ),
+    (
+        "view_capacity_dashboard",
+        "Capacités",
+        "Capacités",
+        "Capacité financée, créée et occupée, par dispositif, entité, département et au national.",
+        "offer:capacity_dashboard",
+    ),
+]
 
 
 def tiles_for(actor) -> list[Tile]:
-    tiles = []
+    from siao.offer.permissions import ROLES_ALLOWED
+
+    tiles = [
+        Tile(title, description, reverse(url_name), nav_title)
+        for feature, title, nav_title, description, url_name in OFFER_TILES
+        if actor.role in ROLES_ALLOWED[feature]
+    ]
     if can_manage_memberships(actor):
         tiles.append(
             Tile(
@@ -75,13 +129,21 @@ def tiles_for(actor) -> list[Tile]:
                 "Revue des droits d'accès",
                 "Confirmer ou révoquer les habilitations arrivées à échéance de revue.",
                 reverse("accounts:membership_review"),
+                "",
             )
         )
     if can_read_audit_trail(actor):
         tiles.append(
-            Tile("Journal des accès", "Qui a fait quoi, quand, dans votre périmètre.", reverse("audit:trail"))
+            Tile(
+                "Journal des accès", "Qui a fait quoi, quand, dans votre périmètre.", reverse("audit:trail"), "Journal"
+            )
         )
     tiles.append(
-        Tile("Mon compte", "Vos profils, leurs périmètres et leurs dates de validité.", reverse("accounts:my_account"))
+        Tile(
+            "Mon compte",
+            "Vos profils, leurs périmètres et leurs dates de validité.",
+            reverse("accounts:my_account"),
+            "Mon compte",
+        )
     )
     return tiles

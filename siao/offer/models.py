@@ -269,6 +269,7 @@ class PlaceGroup(BaseModel):
         verbose_name_plural = "groupes de places"
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="place_group_capacity_positive")]
+        indexes = [models.Index(fields=["program", "capacity"], name="offer_group_program_capacity")]
 
     def __str__(self):
         return self.name
@@ -336,7 +337,11 @@ class PlaceStateChange(models.Model):
     class Meta:
         verbose_name = "changement d'état"
         ordering = ["-changed_at", "-pk"]
-        indexes = [models.Index(fields=["place", "changed_at"])]
+        # The state of a place at a date is its latest change up to then: this index answers
+        # that lookup alone (to_state included), for the capacity dashboard at a past date.
+        indexes = [
+            models.Index(fields=["place", "changed_at", "id", "to_state"], name="offer_change_place_time_state")
+        ]
 
     def __str__(self):
         return f"{self.place_id}: {self.from_state} → {self.to_state}"

@@ -15,9 +15,8 @@ ROLES_ALLOWED: dict[str, frozenset[str]] = {
     "create_program": frozenset(
         {Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN, Role.OPERATOR_MANAGER, Role.ASSISTANT}
     ),
-    "create_operator": frozenset(
-        {Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN, Role.OPERATOR_MANAGER, Role.ASSISTANT}
-    ),
+    # Operator roles work on their own operator only: they never create another one.
+    "create_operator": frozenset({Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN}),
     "review_programs": frozenset({Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN}),
     "handle_creation_requests": frozenset({Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN}),
     "manage_place_groups": frozenset({Role.OPERATOR_MANAGER, Role.ASSISTANT, Role.PROGRAM_MANAGER}),

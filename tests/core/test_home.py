@@ -5,19 +5,27 @@ from django.urls import reverse
 
 from siao.accounts.enums import Role
 
-ADMINISTRATOR_TILES = ["Habilitations", "Revue des droits d'accès", "Journal des accès", "Mon compte"]
+GRANTS = ["Habilitations", "Revue des droits d'accès"]
+TRAIL = ["Journal des accès"]
+ACCOUNT = ["Mon compte"]
+PROGRAMS = ["Dispositifs"]
+CREATE = ["Créer un dispositif"]
+REVIEW = ["Dispositifs à valider", "Demandes de création"]
+BOARD = ["Places disponibles"]
+CAPACITY = ["Capacités"]
 EXPECTED_TILES = {
-    Role.NATIONAL_ADMIN: ADMINISTRATOR_TILES,
-    Role.DEPARTMENT_ADMIN: ADMINISTRATOR_TILES,
-    Role.SIAO_ADMIN: ADMINISTRATOR_TILES,
-    Role.OPERATOR_MANAGER: ADMINISTRATOR_TILES,
+    Role.NATIONAL_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
+    Role.DEPARTMENT_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
+    Role.SIAO_ADMIN: BOARD + PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
+    Role.OPERATOR_MANAGER: PROGRAMS + CREATE + GRANTS + TRAIL + ACCOUNT,
     # The assistant helps with grants, but does not read the trail.
-    Role.ASSISTANT: ["Habilitations", "Revue des droits d'accès", "Mon compte"],
-    Role.ANALYST: ["Mon compte"],
-    Role.SIAO_OPERATOR: ["Mon compte"],
-    Role.CALL_HANDLER: ["Mon compte"],
-    Role.PROGRAM_MANAGER: ["Mon compte"],
-    Role.SOCIAL_WORKER: ["Mon compte"],
+    Role.ASSISTANT: PROGRAMS + CREATE + GRANTS + ACCOUNT,
+    # Analysts: the capacity dashboard only (aggregates), never programs.
+    Role.ANALYST: CAPACITY + ACCOUNT,
+    Role.SIAO_OPERATOR: BOARD + PROGRAMS + ACCOUNT,
+    Role.CALL_HANDLER: BOARD + PROGRAMS + ACCOUNT,
+    Role.PROGRAM_MANAGER: PROGRAMS + ACCOUNT,
+    Role.SOCIAL_WORKER: PROGRAMS + ACCOUNT,
 }
 
 
@@ -32,6 +40,14 @@ def test_the_home_page_shows_the_tiles_of_the_active_role(client_as, role):
     assert response.status_code == 200
     assert [tile.title for tile in response.context["tiles"]] == EXPECTED_TILES[role]
     assert [item.title for item in response.context["nav_items"]] == EXPECTED_TILES[role]
+    nav = [item.title for item in response.context["nav_items"] if item.nav_title]
+    content = response.content.decode()
+    assert all(
+        f'class="fr-nav__link" href="{item.url}"' in content
+        for item in response.context["nav_items"]
+        if item.nav_title
+    )
+    assert len(nav) <= 7  # the main menu stays short
 
 
 @pytest.mark.django_db
