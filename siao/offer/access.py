@@ -36,3 +36,17 @@ def get_draft_for(actor, public_id) -> ProgramDraft:
     if draft is None:
         raise Http404("Brouillon introuvable.")
     return draft
+
+
+def get_operator_for(actor, public_id):
+    from siao.accounts.models import Organization
+
+    from .permissions import operators_visible_q
+
+    condition = operators_visible_q(actor)
+    operator = None
+    if condition is not None:
+        operator = Organization.objects.filter(condition, public_id=public_id).first()
+    if operator is None:
+        raise Http404("Entité gestionnaire introuvable.")
+    return operator

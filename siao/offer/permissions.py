@@ -133,3 +133,44 @@ def operators_selectable_q(actor) -> Q | None:
     if actor.role in (Role.OPERATOR_MANAGER, Role.ASSISTANT):
         return base & Q(pk=actor.organization.pk)
     return base
+
+
+def can_edit_program_complements(actor, program) -> bool:
+    """The seed's step 5 "pouvant être saisie plus tard par le gestionnaire d'entité ou le
+    responsable de dispositif" (and the national administrator)."""
+    if actor.role == Role.NATIONAL_ADMIN:
+        return True
+    if actor.role in (Role.OPERATOR_MANAGER, Role.ASSISTANT):
+        return program.operator_id == actor.organization.pk
+    if actor.role == Role.PROGRAM_MANAGER:
+        return program.pk == actor.membership.program_id
+    return False
+
+
+def operators_visible_q(actor) -> Q | None:
+    """Operators the actor may see: the State and SIAO roles those working in their territory,
+    operator and program roles their own operator."""
+    from siao.accounts.enums import OrganizationKind
+    from siao.accounts.models import Organization
+
+    if actor.role not in ROLES_ALLOWED["view_programs"]:
+        return None
+    base = Q(kind=OrganizationKind.OPERATOR)
+    kind = actor.perimeter.kind
+    if kind == PerimeterKind.NATIONAL:
+        return base
+    if kind in (PerimeterKind.DEPARTMENT, PerimeterKind.SIAO):
+        working_here = Organization.objects.filter(departments__in=actor.perimeter.department_ids).values("pk")
+        return base & Q(pk__in=working_here)
+    return base & Q(pk=actor.organization.pk)
+
+
+def can_edit_operator(actor, operator) -> bool:
+    """The operator's description: its gestionnaires, and the administrators of its territory."""
+    if actor.role == Role.NATIONAL_ADMIN:
+        return True
+    if actor.role == Role.OPERATOR_MANAGER:
+        return operator.pk == actor.organization.pk
+    if actor.role in (Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN):
+        return bool({d.pk for d in operator.departments.all()} & actor.perimeter.department_ids)
+    return False

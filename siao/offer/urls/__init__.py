@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("siao.offer.urls.wizard")),
     path("", include("siao.offer.urls.programs")),
     path("", include("siao.offer.urls.board")),
+    path("", include("siao.offer.urls.edit")),
 ]

@@ -32,6 +32,7 @@ from siao.offer.models import Place, PlaceGroup, Program
 from siao.offer.permissions import (
     ROLES_ALLOWED,
     can_change_place_state,
+    can_edit_program_complements,
     can_manage_place_groups,
     can_prevalidate_program,
     can_refuse_program,
@@ -183,6 +184,7 @@ def program_detail(request, public_id):
         "may_refuse": can_refuse_program(actor, program),
         "may_manage_offer": can_manage_place_groups(actor, program),
         "may_change_states": may_change_states,
+        "may_edit_complements": can_edit_program_complements(actor, program),
         "reasons": UnavailabilityReason.choices,
     }
     return render(request, "offer/programs/detail.html", context)
