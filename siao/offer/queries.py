@@ -5,7 +5,7 @@ counts and sums are computed by the database (`values()` + `annotate()`), never 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
 from siao.accounts.models import Organization
@@ -384,9 +384,9 @@ def capacity_table(
 
     if at is not None:
         for row in rows.values():
-            row.occupied_at = 0
-        for row_key, value in occupied_at_end_of(places, at, place_key):
-            rows[row_key].occupied_at = value
+            row.occupied_at = row.occupied
+        for row_key, entered, left in occupancy_moves_since_end_of(places, at, place_key):
+            rows[row_key].occupied_at += left - entered
 
     total = CapacityRow(key=0, label={}, occupied_at=0 if at is not None else None)
     for row in rows.values():
@@ -400,20 +400,22 @@ def capacity_table(
     return CapacityTable(group_by=group_by, rows=list(rows.values()), total=total, at=at)
 
 
-def occupied_at_end_of(places, day: datetime.date, key: str):
-    """(key, count) of the places whose state at the end of `day` was occupied: the to_state
-    of their latest change up to then (index `place, changed_at`). A place with no change
-    by then did not exist yet, or its history starts later: it does not count."""
-    latest = (
-        PlaceStateChange.objects.filter(place_id=OuterRef("pk"), changed_at__lt=end_of_day(day))
-        .order_by("-changed_at", "-pk")
-        .values("to_state")[:1]
-    )
+def occupancy_moves_since_end_of(places, day: datetime.date, key: str):
+    """(key, entered, left): how many state changes since the end of `day` made places
+    occupied, and how many made them stop being occupied. The occupation then is the
+    occupation now minus what entered plus what left since (each change records the state it
+    left): one aggregate over the recent history only, instead of a lookup of each place's
+    latest change (227 000 probes nationally). A place created since counts as not existing
+    then (its first change enters from no state)."""
+    occupied = PlaceState.OCCUPIED
+    moves = Q(to_state=occupied) | Q(from_state=occupied)
     return (
-        places.alias(state_then=Subquery(latest))
-        .filter(state_then=PlaceState.OCCUPIED)
-        .values(key)
-        .annotate(n=Count("pk"))
-        .values_list(key, "n")
+        PlaceStateChange.objects.filter(moves, place__in=places, changed_at__gte=end_of_day(day))
+        .values(f"place__{key}")
+        .annotate(
+            entered=Count("pk", filter=Q(to_state=occupied) & ~Q(from_state=occupied)),
+            left=Count("pk", filter=Q(from_state=occupied) & ~Q(to_state=occupied)),
+        )
+        .values_list(f"place__{key}", "entered", "left")
         .order_by()
     )

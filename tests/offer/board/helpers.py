@@ -22,7 +22,12 @@ def set_states(group, **counts) -> list[Place]:
     return places
 
 
-def record_change(place, to_state, when: datetime.datetime, from_state="") -> PlaceStateChange:
+def record_change(place, to_state, when: datetime.datetime, from_state=None) -> PlaceStateChange:
+    """A change as the state-change action writes it: from the state the place was in then
+    (its latest earlier change), to `to_state`."""
+    if from_state is None:
+        previous = place.state_changes.filter(changed_at__lt=when).order_by("-changed_at", "-pk").first()
+        from_state = previous.to_state if previous else ""
     return PlaceStateChange.objects.create(place=place, from_state=from_state, to_state=to_state, changed_at=when)
 
 
