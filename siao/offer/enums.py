@@ -305,4 +305,29 @@ SI_SIAO_CODES: dict[str, dict[str, int]] = {
         SupportMeasureKind.FSL: 6,
         SupportMeasureKind.AEL: 7,
     },
+    # "program_kinds" (nature of the offer) by category, "establishment_types" by program type;
+    # types without an obvious establishment type are left blank rather than guessed.
+    "program_kind": {
+        ProgramCategory.SHELTER: 1,  # Hébergement
+        ProgramCategory.IML: 2,  # Logement
+        ProgramCategory.SOCIAL_RESIDENCE: 2,  # Logement
+        ProgramCategory.SUPPORT_MEASURES: 5,  # Accompagnement
+        ProgramCategory.STREET_SERVICES: 0,  # Non renseigné
+        ProgramCategory.FIRST_RECEPTION: 0,
+    },
+    "establishment_type": {
+        ProgramType.HOTEL: 100,  # Hôtels
+        ProgramType.RHVS: 200,  # Résidence hôtelière à vocation sociale (RHVS)
+        ProgramType.NON_CHRS: 300,  # Hors CHRS
+        ProgramType.CHRS: 400,  # CHRS
+        ProgramType.DNA: 700,  # Dispositif national d'accueil
+        ProgramType.FAMILY_BOARDING_HOUSE: 800,  # Logement foyer
+        ProgramType.RECEPTION_RESIDENCE: 800,
+        ProgramType.YOUNG_WORKERS_HOSTEL: 800,
+        ProgramType.MIGRANT_WORKERS_HOSTEL: 800,
+        ProgramType.SOCIAL_RESIDENCE: 800,
+        ProgramType.IML_SUBLETTING: 900,  # Intermédiation locative
+        ProgramType.IML_MANAGEMENT_MANDATE: 900,
+        ProgramType.IML_HOUSING_FIRST: 900,
+    },
 }

@@ -11,41 +11,13 @@ from django.utils import timezone
 from siao.accounts.models import Organization
 from siao.geo.models import Department
 
-from .enums import SI_SIAO_CODES, PlaceCategory, PlaceState, PlaceType, ProgramCategory, ProgramType
+from .enums import SI_SIAO_CODES, PlaceCategory, PlaceState, PlaceType
 from .models import Place, PlaceGroup, PlaceStateChange, Program, Public
 from .permissions import territory_q
 
 # A place group (or, when the group names none, its program) open to "Accueil tout public"
 # accepts every public: the public filter of the board matches it too.
 ALL_PUBLIC_CODE = "all_public"
-
-# Live SI SIAO referential codes for the exports (../shared/data/referentials.json):
-# "program_kinds" (nature of the offer) by category, "establishment_types" by program type.
-# Types without an obvious establishment type are left blank rather than guessed.
-PROGRAM_KIND_CODES: dict[str, int] = {
-    ProgramCategory.SHELTER: 1,  # Hébergement
-    ProgramCategory.IML: 2,  # Logement
-    ProgramCategory.SOCIAL_RESIDENCE: 2,  # Logement
-    ProgramCategory.SUPPORT_MEASURES: 5,  # Accompagnement
-    ProgramCategory.STREET_SERVICES: 0,  # Non renseigné
-    ProgramCategory.FIRST_RECEPTION: 0,
-}
-ESTABLISHMENT_TYPE_CODES: dict[str, int] = {
-    ProgramType.HOTEL: 100,  # Hôtels
-    ProgramType.RHVS: 200,  # Résidence hôtelière à vocation sociale (RHVS)
-    ProgramType.NON_CHRS: 300,  # Hors CHRS
-    ProgramType.CHRS: 400,  # CHRS
-    ProgramType.DNA: 700,  # Dispositif national d'accueil
-    ProgramType.FAMILY_BOARDING_HOUSE: 800,  # Logement foyer
-    ProgramType.RECEPTION_RESIDENCE: 800,
-    ProgramType.YOUNG_WORKERS_HOSTEL: 800,
-    ProgramType.MIGRANT_WORKERS_HOSTEL: 800,
-    ProgramType.SOCIAL_RESIDENCE: 800,
-    ProgramType.IML_SUBLETTING: 900,  # Intermédiation locative
-    ProgramType.IML_MANAGEMENT_MANDATE: 900,
-    ProgramType.IML_HOUSING_FIRST: 900,
-}
-
 
 PLACE_TYPE_LABELS = dict(PlaceType.choices)
 PLACE_CATEGORY_LABELS = dict(PlaceCategory.choices)

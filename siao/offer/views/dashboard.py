@@ -17,7 +17,7 @@ from siao.accounts.decorators import actor_required
 from siao.accounts.enums import OrganizationKind
 from siao.accounts.models import Organization
 from siao.offer import queries
-from siao.offer.enums import ProgramCategory, ProgramType
+from siao.offer.enums import SI_SIAO_CODES, ProgramCategory, ProgramType
 from siao.offer.forms.board import DashboardDateForm
 from siao.offer.permissions import has_role_for
 from siao.offer.queries import GroupBy
@@ -181,8 +181,8 @@ def export_rows(table) -> tuple[list[str], list[list]]:
                 label["operator__name"],
                 ProgramCategory(label["category"]).label,
                 ProgramType(label["type"]).label,
-                queries.PROGRAM_KIND_CODES.get(label["category"], ""),
-                queries.ESTABLISHMENT_TYPE_CODES.get(label["type"], ""),
+                SI_SIAO_CODES["program_kind"].get(label["category"], ""),
+                SI_SIAO_CODES["establishment_type"].get(label["type"], ""),
             ]
 
     headers += [
