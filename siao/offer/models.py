@@ -219,6 +219,14 @@ class Program(BaseModel):
             )
         if self.category and FundingLine.IML_PLUS not in FUNDING_LINES[self.category] and self.funded_iml_plus:
             errors["funded_iml_plus"] = "La ligne « IML+ » ne concerne que les dispositifs de Logement IML."
+        if self.category:
+            # Lines the category does not show must stay empty (Premier accueil: no matrix at all).
+            for line, field in FUNDING_FIELDS.items():
+                if line not in FUNDING_LINES[self.category] and getattr(self, field) and field not in errors:
+                    errors[field] = (
+                        f"La ligne « {FundingLine(line).label} » ne concerne pas les dispositifs "
+                        f"« {ProgramCategory(self.category).label} »."
+                    )
         if self.total_managed < self.funded_capacity:
             errors["total_managed"] = (
                 f"Le total géré ne peut pas être inférieur à la somme des lignes financées ({self.funded_capacity})."
@@ -233,6 +241,16 @@ class Program(BaseModel):
             errors["postal_code"] = "Ce code postal ne correspond pas à la commune choisie."
         if errors:
             raise ValidationError(errors)
+
+
+# The Program field holding each funding line.
+FUNDING_FIELDS: dict[str, str] = {
+    FundingLine.P177: "funded_p177",
+    FundingLine.NON_P177: "funded_non_p177",
+    FundingLine.IML_PLUS: "funded_iml_plus",
+    FundingLine.TOTAL: "total_managed",
+    FundingLine.PREFECTORAL_QUOTA: "prefectoral_quota",
+}
 
 
 def _refuse_on_first_reception(program: Program, what: str) -> None:

@@ -49,6 +49,7 @@ class PlaceGroupForm(DsfrBaseForm):
     publics = forms.ModelMultipleChoiceField(
         label="Publics accueillis",
         queryset=Public.objects.all(),
+        to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Par défaut, ceux du dispositif.",
@@ -62,7 +63,7 @@ class PlaceGroupForm(DsfrBaseForm):
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("publics", [public.pk for public in program.publics.all()])
+            self.initial.setdefault("publics", [public.code for public in program.publics.all()])
         self.fields["capacity"].error_messages["min_value"] = "La capacité est d'au moins une place."
 
 

@@ -26,20 +26,13 @@ from siao.offer.enums import (
     ProgramType,
     PublicKind,
 )
-from siao.offer.models import Public
+from siao.offer.models import FUNDING_FIELDS, Public
 from siao.offer.permissions import operators_selectable_q
 from siao.offer.validators import validate_finess, validate_siret
 
 OPERATOR_ROLES = frozenset({Role.OPERATOR_MANAGER, Role.ASSISTANT})
 YES_NO = [("yes", "Oui"), ("no", "Non")]
 # The model field each funding line of the seed's matrix is stored in.
-FUNDING_FIELDS: dict[str, str] = {
-    FundingLine.P177: "funded_p177",
-    FundingLine.NON_P177: "funded_non_p177",
-    FundingLine.IML_PLUS: "funded_iml_plus",
-    FundingLine.TOTAL: "total_managed",
-    FundingLine.PREFECTORAL_QUOTA: "prefectoral_quota",
-}
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 .-]{8,18}[0-9]$")
 
 

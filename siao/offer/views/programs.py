@@ -28,7 +28,7 @@ from siao.offer.enums import (
     ValidationStatus,
 )
 from siao.offer.forms.programs import PlaceGroupForm, PlaceStateForm, ProvisionForm, RefusalForm, SupportMeasureForm
-from siao.offer.models import Place, PlaceGroup, Program
+from siao.offer.models import FUNDING_FIELDS, Place, PlaceGroup, Program
 from siao.offer.permissions import (
     ROLES_ALLOWED,
     can_change_place_state,
@@ -42,13 +42,6 @@ from siao.offer.permissions import (
 )
 
 PAGE_SIZE = 50
-FUNDING_FIELDS = {
-    FundingLine.P177: "funded_p177",
-    FundingLine.NON_P177: "funded_non_p177",
-    FundingLine.IML_PLUS: "funded_iml_plus",
-    FundingLine.TOTAL: "total_managed",
-    FundingLine.PREFECTORAL_QUOTA: "prefectoral_quota",
-}
 
 
 def _places_count(**filters):
@@ -262,7 +255,10 @@ def program_validate(request, public_id):
 def program_refuse(request, public_id):
     actor = request.actor
     program = get_program_for(actor, public_id)
-    if program.validation_status in validation_actions.DECIDED:
+    seen = _expected_status(request) if request.method == "POST" else None
+    # Decided meanwhile, or moved on to another step since the refusal page was opened: say so
+    # (rather than a 403 because this actor no longer has the step).
+    if program.validation_status in validation_actions.DECIDED or (seen and seen != program.validation_status):
         messages.info(
             request, f"Ce dispositif a déjà été traité : il est « {program.get_validation_status_display()} »."
         )

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from siao.accounts.decorators import actor_required
 from siao.accounts.enums import Role
-from siao.accounts.models import Membership
+from siao.accounts.models import Membership, Organization
 from siao.offer.access import get_draft_for, get_program_for
 from siao.offer.actions import wizard as actions
 from siao.offer.enums import (
@@ -29,7 +29,7 @@ from siao.offer.enums import (
 )
 from siao.offer.forms.wizard import FUNDING_FIELDS, STEP_KEYS, OperatorCreationForm, selectable_operators
 from siao.offer.models import ProgramDraft
-from siao.offer.permissions import has_role_for
+from siao.offer.permissions import has_role_for, operators_visible_q
 
 STEP_TITLES = {
     1: "Sélectionner une entité gestionnaire",
@@ -47,14 +47,22 @@ def _step_url(draft: ProgramDraft, step: int) -> str:
     return reverse("offer:wizard_step", args=[draft.public_id, step])
 
 
-def _managers_prefetch() -> Prefetch:
-    managers = (
+def _managers_of_visible_operators(actor):
+    """Active gestionnaires d'entité, only of operators within the actor's perimeter: an
+    operator from elsewhere may be selected (a national operator opening in the département),
+    but its staff's names and addresses are not shown."""
+    condition = operators_visible_q(actor)
+    visible = Organization.objects.filter(condition).values("pk") if condition is not None else []
+    return (
         Membership.objects.active()
-        .filter(role=Role.OPERATOR_MANAGER)
+        .filter(role=Role.OPERATOR_MANAGER, organization__in=visible)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
-    return Prefetch("memberships", queryset=managers, to_attr="managers")
+
+
+def _managers_prefetch(actor) -> Prefetch:
+    return Prefetch("memberships", queryset=_managers_of_visible_operators(actor), to_attr="managers")
 
 
 def _nature(draft: ProgramDraft) -> dict | None:
@@ -153,12 +161,7 @@ def wizard_step(request, public_id, step):
         operator = actions.draft_operator(request.actor, draft)
         extra["department"] = form.department
         extra["managers"] = (
-            Membership.objects.active()
-            .filter(organization=operator, role=Role.OPERATOR_MANAGER)
-            .select_related("user")
-            .order_by("user__last_name")
-            if operator
-            else []
+            _managers_of_visible_operators(request.actor).filter(organization=operator) if operator else []
         )
     return render(request, f"offer/wizard/step_{step}.html", _context(draft, step, **extra))
 
@@ -173,12 +176,14 @@ def _operator_list(request, draft: ProgramDraft, form) -> dict:
             condition |= Q(siren__startswith=digits)
         operators = operators.filter(condition)
     count = operators.count()
-    rows = list(operators.order_by("name", "pk").prefetch_related(_managers_prefetch())[:OPERATORS_SHOWN])
+    rows = list(operators.order_by("name", "pk").prefetch_related(_managers_prefetch(request.actor))[:OPERATORS_SHOWN])
     selected = str(form["operator"].value() or "")
     if selected and not any(str(o.public_id) == selected for o in rows):
         with suppress(ValidationError):  # a malformed identifier: the form says so
             rows[:0] = (
-                selectable_operators(request.actor).filter(public_id=selected).prefetch_related(_managers_prefetch())
+                selectable_operators(request.actor)
+                .filter(public_id=selected)
+                .prefetch_related(_managers_prefetch(request.actor))
             )
     return {
         "query": query,

@@ -145,8 +145,8 @@ def test_the_group_form_creates_the_group_and_shows_it(client_as):
     program.publics.set(Public.objects.all()[:2])
     client = client_as(owner_of(program))
     response = client.get(create_url(program))
-    assert set(response.context["form"]["publics"].value()) == {p.pk for p in program.publics.all()}
-    response = client.post(create_url(program), form_post(publics=[p.pk for p in program.publics.all()]), follow=True)
+    assert set(response.context["form"]["publics"].value()) == {p.code for p in program.publics.all()}
+    response = client.post(create_url(program), form_post(publics=[p.code for p in program.publics.all()]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("offer:program_detail", args=[program.public_id])
     content = response.content.decode()
     assert "Groupe de places créé" in content and "Bâtiment A" in content
@@ -465,3 +465,12 @@ def test_the_state_change_costs_a_fixed_number_of_queries(client_as, django_asse
 
 
 STATE_CHANGE_QUERIES = 18
+
+
+def test_a_forged_public_identifier_is_a_form_error_not_a_crash(client_as):
+    client = client_as(Role.OPERATOR_MANAGER)
+    program = ProgramFactory(operator=client.membership.organization)
+    response = client.post(create_url(program), form_post(publics=["99999999999999999999999"]))
+    assert response.status_code == 400
+    assert "publics" in response.context["form"].errors
+    assert not program.place_groups.exists()

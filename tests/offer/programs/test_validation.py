@@ -399,3 +399,33 @@ def test_the_queue_costs_a_fixed_number_of_queries(client_as, django_assert_num_
 
 
 QUEUE_QUERIES = 9
+
+
+def test_a_refusal_posted_after_someone_else_moved_the_program_on_is_told_not_forbidden(client_as):
+    program = submitted()
+    client = client_as(membership_for(Role.SIAO_ADMIN))
+    prevalidate_program(actor=actor_for(membership_for(Role.NATIONAL_ADMIN)), program=program)
+    response = client.post(
+        reverse("offer:program_refuse", args=[program.public_id]),
+        {"reason": "Doublon", "status": ValidationStatus.SUBMITTED},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "déjà été traité" in response.content.decode()
+    program.refresh_from_db()
+    assert program.validation_status == ValidationStatus.PREVALIDATED
+
+
+def test_the_model_refuses_funding_lines_its_category_does_not_have():
+    program = ProgramFactory.build(
+        operator=OperatorFactory(), type=ProgramType.DNA, name="DNA - Test", funded_p177=5, total_managed=5
+    )
+    with pytest.raises(ValidationError) as error:
+        program.full_clean(exclude=["operator"])
+    assert "funded_p177" in error.value.message_dict
+    street = ProgramFactory.build(
+        operator=OperatorFactory(), type=ProgramType.OUTREACH, total_managed=4, prefectoral_quota=2
+    )
+    with pytest.raises(ValidationError) as error:
+        street.full_clean(exclude=["operator"])
+    assert "prefectoral_quota" in error.value.message_dict
