@@ -146,7 +146,9 @@ def test_the_group_form_creates_the_group_and_shows_it(client_as):
     client = client_as(owner_of(program))
     response = client.get(create_url(program))
     assert set(response.context["form"]["publics"].value()) == {p.code for p in program.publics.all()}
-    response = client.post(create_url(program), form_post(publics=[p.code for p in program.publics.all()]), follow=True)
+    response = client.post(
+        create_url(program), form_post(publics=[p.code for p in program.publics.all()]), follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("offer:program_detail", args=[program.public_id])
     content = response.content.decode()
     assert "Groupe de places créé" in content and "Bâtiment A" in content
