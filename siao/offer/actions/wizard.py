@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from siao.accounts.actions import GrantRequest, grant_membership
 from siao.accounts.actor import Actor
 from siao.accounts.enums import OrganizationKind, PerimeterKind, Role
 from siao.accounts.models import Membership, Organization
@@ -97,6 +98,10 @@ class OperatorData:
     collective_agreement: str = ""
     p177_agreement: bool = False
     referents: str = ""
+    # The seed's step 1: "ou à défaut la créer, et lui associer un gestionnaire".
+    manager_email: str = ""
+    manager_first_name: str = ""
+    manager_last_name: str = ""
 
 
 @transaction.atomic
@@ -142,6 +147,19 @@ def create_operator(*, actor: Actor, operator: OperatorData, draft: ProgramDraft
         target_organization=organization,
         data={"siren": organization.siren, "departments": sorted(d.code for d in operator.departments)},
     )
+    if operator.manager_email:
+        # An employer authorization like any other: the grant matrix lets State and SIAO
+        # administrators name the gestionnaire of an operator of their territory.
+        grant_membership(
+            actor=actor,
+            grant=GrantRequest(
+                email=operator.manager_email,
+                first_name=operator.manager_first_name,
+                last_name=operator.manager_last_name,
+                role=Role.OPERATOR_MANAGER,
+                organization=organization,
+            ),
+        )
     if draft is not None:
         draft.data = {**draft.data, STEP_KEYS[1]: {"operator": str(organization.public_id)}}
         draft.save(update_fields=["data", "updated_at"])

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from dsfr.forms import DsfrBaseForm
 
+from siao.accounts.emails import validate_professional_email
 from siao.accounts.enums import OrganizationKind, PerimeterKind, Role
 from siao.accounts.models import Organization, validate_siren
 from siao.geo.models import Department
@@ -534,6 +535,27 @@ class OperatorCreationForm(DsfrBaseForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    manager_email = forms.CharField(
+        label="Gestionnaire d'entité : adresse électronique professionnelle (facultatif)",
+        help_text="La personne reçoit le profil Gestionnaire d'entité de cette entité (habilitation employeur).",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    manager_first_name = forms.CharField(label="Gestionnaire d'entité : prénom", max_length=150, required=False)
+    manager_last_name = forms.CharField(label="Gestionnaire d'entité : nom", max_length=150, required=False)
+
+    def clean_manager_email(self):
+        value = self.cleaned_data["manager_email"].strip()
+        return validate_professional_email(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("manager_email"):
+            for name in ("manager_first_name", "manager_last_name"):
+                if not (cleaned.get(name) or "").strip():
+                    self.add_error(name, "Indiquez le prénom et le nom du gestionnaire d'entité.")
+        return cleaned
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

@@ -263,6 +263,9 @@ def wizard_operator_create(request, public_id):
             collective_agreement=data["collective_agreement"],
             p177_agreement=data["p177_agreement"] == "yes",
             referents=data["referents"],
+            manager_email=data["manager_email"],
+            manager_first_name=data["manager_first_name"].strip(),
+            manager_last_name=data["manager_last_name"].strip(),
         )
         try:
             organization = actions.create_operator(actor=request.actor, operator=operator, draft=draft)

@@ -96,3 +96,40 @@ def test_a_national_administrator_may_choose_any_departement(client_as):
     assert client.post(create_url(draft), form_data(departments=["29", "2A"])).status_code == 302
     codes = Organization.objects.get(siren=NEW_SIREN).departments.values_list("code", flat=True)
     assert sorted(codes) == ["29", "2A"]
+
+
+def test_an_operator_created_with_a_manager_grants_the_manager_role(client_as, siao_admin):
+    from siao.accounts.models import Membership
+
+    client = client_as(siao_admin)
+    draft = make_draft(siao_admin)
+    response = client.post(
+        create_url(draft),
+        form_data(
+            manager_email="Lea.Gestion@asso-nouvelle.example", manager_first_name="Léa", manager_last_name="Gestion"
+        ),
+    )
+    assert response.status_code == 302
+    operator = Organization.objects.get(siren=NEW_SIREN)
+    membership = Membership.objects.get(organization=operator)
+    assert membership.role == Role.OPERATOR_MANAGER
+    assert membership.user.email == "lea.gestion@asso-nouvelle.example"
+    assert membership.granted_by == siao_admin.user
+    assert AuditEvent.objects.filter(
+        action="accounts.membership_granted", object_id=str(membership.public_id)
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"manager_email": "quelquun@gmail.com", "manager_first_name": "A", "manager_last_name": "B"},
+        {"manager_email": "a.b@asso-nouvelle.example"},
+    ],
+)
+def test_a_bad_manager_creates_neither_the_operator_nor_the_membership(client_as, siao_admin, overrides):
+    client = client_as(siao_admin)
+    draft = make_draft(siao_admin)
+    response = client.post(create_url(draft), form_data(**overrides))
+    assert response.status_code in (200, 400)
+    assert not Organization.objects.filter(siren=NEW_SIREN).exists()
