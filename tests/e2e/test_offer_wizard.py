@@ -47,7 +47,7 @@ def test_an_siao_administrator_creates_an_operator_and_a_program_in_six_steps(li
     page.get_by_label("Raison sociale").fill("Association Nouvelle Étoile")
     page.get_by_label("Numéro SIREN").fill(SIREN)
     page.get_by_label("Statut juridique").select_option("association")
-    page.get_by_label("Adresse").fill("2 place de la Gare")
+    page.locator("#id_address").fill("2 place de la Gare")
     page.get_by_label("Code postal").fill("35000")
     page.get_by_label("Ville").fill("Rennes")
     page.get_by_role("button", name="Créer l'entité").click()
