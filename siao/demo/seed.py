@@ -184,4 +184,36 @@ def seed_demo() -> int:
                 else None,
             )
         granter = granter or user  # the national administrator vouches for the others
+    _programs_awaiting_validation(organizations, department)
     return len(ACCOUNTS)
+
+
+def _programs_awaiting_validation(organizations, department):
+    """One program in each step of the circuits, so that the demo shows them."""
+    operator = organizations["operator0"]
+    requester = User.objects.get(email=f"gestionnaire.horizon@{DEMO_DOMAIN}")
+    for name, program_type, siret, status in (
+        ("CHRS - Horizon Saint-Malo", ProgramType.CHRS, "99990001200033", ValidationStatus.SUBMITTED),
+        (
+            "Pension de famille - Horizon Vitré",
+            ProgramType.FAMILY_BOARDING_HOUSE,
+            "99990001200041",
+            ValidationStatus.PREVALIDATED,
+        ),
+        ("Hôtel - Horizon Fougères", ProgramType.HOTEL, "99990001200058", ValidationStatus.SUBMITTED),
+    ):
+        program = Program.objects.create(
+            operator=operator,
+            name=name,
+            category=CATEGORY_OF_TYPE[program_type],
+            type=program_type,
+            siret=siret,
+            department=department,
+            funded_p177=10,
+            total_managed=10,
+            validation_status=status,
+            submitted_by=requester,
+            submitted_at=timezone.now(),
+            prevalidated_at=timezone.now() if status == ValidationStatus.PREVALIDATED else None,
+        )
+        program.orienting_siaos.add(organizations["siao"])

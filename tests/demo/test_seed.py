@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from siao.accounts.enums import OrganizationKind, Role
 from siao.accounts.models import Membership, Organization, User
 from siao.demo.seed import DEMO_DOMAIN
+from siao.offer.enums import ValidationStatus
 from siao.offer.models import Program
 
 
@@ -51,7 +52,7 @@ def test_seed_demo_creates_two_operators_of_departement_35_with_their_programs()
     assert operators.count() == 2
     for operator in operators:
         assert operator.departments.filter(code="35").exists()
-        programs = Program.objects.filter(operator=operator)
+        programs = Program.objects.filter(operator=operator, validation_status=ValidationStatus.VALIDATED)
         assert programs.count() == 2
         assert {program.department.code for program in programs} == {"35"}
     horizon = operators.get(siren="999900012")
@@ -116,3 +117,16 @@ def test_demo_mode_cannot_be_switched_on_with_the_production_settings(tmp_path):
         check=True,
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_programs_waiting_at_each_step_of_the_validation_circuits():
+    call_command("seed_demo")
+    waiting = dict(
+        Program.objects.exclude(validation_status=ValidationStatus.VALIDATED).values_list("type", "validation_status")
+    )
+    assert waiting == {
+        "chrs": ValidationStatus.SUBMITTED,  # for the SIAO administrator's pre-validation
+        "family_boarding_house": ValidationStatus.PREVALIDATED,  # for the DDETS validation
+        "hotel": ValidationStatus.SUBMITTED,  # validated directly by the SIAO
+    }
