@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
+from siao.offer.actions.places import MAX_PLACE_GROUP_CAPACITY
 from siao.offer.enums import LegalStatus
 
 
@@ -33,3 +34,13 @@ class OperatorEditForm(DsfrBaseForm):
         if code and not re.fullmatch(r"\d{5}", code):
             raise ValidationError("Le code postal compte 5 chiffres.")
         return code
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Nouvelle capacité",
+        min_value=1,
+        max_value=MAX_PLACE_GROUP_CAPACITY,
+        help_text="Des places ajoutées sont disponibles ; seules des places disponibles peuvent être retirées.",
+        error_messages={"invalid": "Saisissez un nombre entier de places."},
+    )

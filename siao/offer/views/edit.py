@@ -4,16 +4,23 @@ tard par le gestionnaire d'entité ou le responsable de dispositif"), and an ope
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from siao.accounts.decorators import actor_required
 from siao.accounts.enums import Role
 from siao.accounts.models import Membership
-from siao.offer.access import get_operator_for, get_program_for
+from siao.offer.access import get_operator_for, get_place_group_for, get_program_for
 from siao.offer.actions.edit import update_operator, update_program_complements
-from siao.offer.forms.edit import OperatorEditForm
+from siao.offer.actions.places import change_place_group_capacity
+from siao.offer.forms.edit import CapacityForm, OperatorEditForm
 from siao.offer.forms.wizard import ComplementsStepForm
 from siao.offer.models import Program
-from siao.offer.permissions import can_edit_operator, can_edit_program_complements, has_role_for
+from siao.offer.permissions import (
+    can_edit_operator,
+    can_edit_program_complements,
+    can_manage_place_groups,
+    has_role_for,
+)
 
 
 def _add_errors(form, exc: ValidationError):
@@ -91,3 +98,22 @@ def operator_edit(request, public_id):
         messages.success(request, "Entité gestionnaire enregistrée." if changed else "Aucune information n'a changé.")
         return redirect("offer:operator_detail", public_id=operator.public_id)
     return render(request, "offer/edit/operator_edit.html", {"operator": operator, "form": form})
+
+
+@actor_required(has_role_for("manage_place_groups"))
+def place_group_capacity(request, public_id):
+    group = get_place_group_for(request.actor, public_id)
+    if not can_manage_place_groups(request.actor, group.program):
+        raise PermissionDenied("Votre profil ne permet pas de modifier ce groupe de places.")
+    form = CapacityForm(request.POST or None, initial={"capacity": group.capacity})
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_place_group_capacity(actor=request.actor, place_group=group, capacity=form.cleaned_data["capacity"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Capacité de « {group.name} » : {form.cleaned_data['capacity']}.")
+            return redirect(
+                f"{reverse('offer:program_detail', args=[group.program.public_id])}#group-{group.public_id}"
+            )
+    return render(request, "offer/edit/place_group_capacity.html", {"group": group, "form": form})

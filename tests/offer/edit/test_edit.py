@@ -176,3 +176,47 @@ def test_other_roles_may_not_edit_an_operator(client_as, role):
     client = client_as(role)
     operator = client.membership.organization if role != Role.SIAO_OPERATOR else OperatorFactory()
     assert client.get(operator_url(operator, "offer:operator_edit")).status_code == 403
+
+
+def capacity_url(group):
+    return reverse("offer:place_group_capacity", args=[group.public_id])
+
+
+@pytest.mark.django_db
+def test_the_operator_manager_changes_a_group_capacity(manager, django_assert_num_queries):
+    from siao.offer.enums import PlaceState
+    from tests.factories import PlaceGroupFactory
+
+    group = PlaceGroupFactory(program=ProgramFactory(operator=manager.membership.organization), capacity=3)
+    with django_assert_num_queries(8):
+        assert manager.get(capacity_url(group)).status_code == 200
+    assert manager.post(capacity_url(group), {"capacity": "5"}).status_code == 302
+    assert group.places.count() == 5
+    group.places.filter(label__in=["Place 1", "Place 2", "Place 3", "Place 4"]).update(state=PlaceState.OCCUPIED)
+    response = manager.post(capacity_url(group), {"capacity": "2"})
+    assert response.status_code == 200
+    assert "Seules les places disponibles" in str(response.context["form"].errors["capacity"])
+    assert group.places.count() == 5
+    assert AuditEvent.objects.filter(action="offer.place_group_capacity_changed").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "501", "99999999999999999999"])
+def test_a_bad_capacity_changes_nothing(manager, value):
+    from tests.factories import PlaceGroupFactory
+
+    group = PlaceGroupFactory(program=ProgramFactory(operator=manager.membership.organization), capacity=3)
+    response = manager.post(capacity_url(group), {"capacity": value})
+    assert response.status_code == 200
+    assert "capacity" in response.context["form"].errors
+    assert group.places.count() == 3
+
+
+@pytest.mark.django_db
+def test_capacity_guards(client, client_as):
+    from tests.factories import PlaceGroupFactory
+
+    group = PlaceGroupFactory()
+    assert client.get(capacity_url(group)).status_code == 302
+    assert client_as(Role.SIAO_OPERATOR).get(capacity_url(group)).status_code == 403
+    assert client_as(Role.OPERATOR_MANAGER).get(capacity_url(group)).status_code == 404
