@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from siao.core.forms import add_validation_errors
+
 from . import actions
 from .access import get_membership_for
 from .decorators import actor_required
@@ -152,19 +154,11 @@ def membership_grant(request):
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_validation_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"Accès accordé à {membership.user.email} : {membership}.")
             return redirect("accounts:membership_list")
     return render(request, "accounts/membership_grant.html", {"form": form})
-
-
-def _add_validation_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @actor_required(can_manage_memberships)

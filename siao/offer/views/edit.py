@@ -9,6 +9,7 @@ from django.urls import reverse
 from siao.accounts.decorators import actor_required
 from siao.accounts.enums import Role
 from siao.accounts.models import Membership
+from siao.core.forms import add_validation_errors
 from siao.offer.access import get_operator_for, get_place_group_for, get_program_for
 from siao.offer.actions.edit import update_operator, update_program_complements
 from siao.offer.actions.places import change_place_group_capacity
@@ -21,14 +22,6 @@ from siao.offer.permissions import (
     can_manage_place_groups,
     has_role_for,
 )
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _complements_initial(program: Program) -> dict:
@@ -59,7 +52,7 @@ def program_complements(request, public_id):
         try:
             changed = update_program_complements(actor=request.actor, program=program, values=form.program_values())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Informations enregistrées." if changed else "Aucune information n'a changé.")
             return redirect("offer:program_detail", public_id=program.public_id)
@@ -110,7 +103,7 @@ def place_group_capacity(request, public_id):
         try:
             change_place_group_capacity(actor=request.actor, place_group=group, capacity=form.cleaned_data["capacity"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"Capacité de « {group.name} » : {form.cleaned_data['capacity']}.")
             return redirect(

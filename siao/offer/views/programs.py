@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from siao.accounts.decorators import actor_required
 from siao.accounts.models import User
+from siao.core.forms import add_validation_errors
 from siao.geo.models import Department
 from siao.offer.access import get_place_for, get_program_for
 from siao.offer.actions import places as place_actions
@@ -281,20 +282,12 @@ def program_refuse(request, public_id):
                 if exc.code == "already_decided":
                     messages.error(request, " ".join(exc.messages))
                     return redirect("offer:program_detail", public_id=program.public_id)
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, f"Dispositif « {program.name} » refusé. Le demandeur en est informé.")
                 return redirect("offer:program_detail", public_id=program.public_id)
         status = 400
     return render(request, "offer/programs/refuse.html", {"program": program, "form": form}, status=status)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _offer_program(request, public_id) -> Program:
@@ -322,7 +315,7 @@ def _offer_form_view(request, public_id, *, form_class, create, template: str, s
             try:
                 create(request.actor, program, form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, success)
                 return redirect("offer:program_detail", public_id=program.public_id)
