@@ -27,10 +27,11 @@ run: demo
 	@echo "SI SIAO : http://127.0.0.1:$(PORT)/ (comptes de démonstration : http://127.0.0.1:$(PORT)/demo/)"
 	DJANGO_ENV=dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Browser tests need the OpenID provider's npm packages (node is on the machine; CI installs Chromium).
+# Browser tests need npm packages: the OpenID provider and axe-core (node is on the machine; CI installs Chromium).
 e2e-deps:
-	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/e2e/oidc_provider/node_modules ]; then \
-		npm ci --prefix tests/e2e/oidc_provider --no-audit --no-fund --loglevel=error; fi
+	@for dir in tests/e2e/oidc_provider tests/e2e/a11y; do \
+		if command -v npm >/dev/null 2>&1 && [ ! -d $$dir/node_modules ]; then \
+			npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; fi; done
 
 test: $(STAMP) e2e-deps
 	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
