@@ -1,6 +1,6 @@
 """Settings for every environment: production is configured by environment variables only.
 
-Defaults are safe for production; the development conveniences (DEBUG, demo mode, console
+Defaults are safe for production; the development conveniences (demo mode, console
 emails, three SQLite files under var/) are switched on by `DJANGO_ENV=dev` (set by the
 Makefile) or `DJANGO_ENV=test` (set by pytest).
 """
@@ -23,7 +23,9 @@ if ENVIRONMENT not in {"production", "dev", "test"}:
     raise ValueError(f"DJANGO_ENV inconnu : {ENVIRONMENT} (production, dev ou test)")
 IS_PRODUCTION = ENVIRONMENT == "production"
 
-DEBUG = env.bool("DEBUG", default=ENVIRONMENT == "dev")
+# Off by default even with `make run`: the demo must show the French error pages a user sees
+# (DEBUG=true for Django's technical pages while developing).
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = (
     env.str("SECRET_KEY")
     if IS_PRODUCTION
@@ -117,6 +119,7 @@ AUTHENTICATION_BACKENDS = [
     "siao.accounts.proconnect.ProConnectBackend",
     "siao.accounts.backends.LoginCodeBackend",
 ]
+CSRF_FAILURE_VIEW = "siao.core.errors.csrf_failure"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

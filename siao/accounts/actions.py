@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import auth
@@ -169,10 +170,19 @@ def log_in(request, user: User, *, method: str, backend: str) -> None:
     for key in ("login_email", "login_next"):
         request.session.pop(key, None)
     request.session[SESSION_LOGIN_METHOD] = method
-    membership = Membership.objects.active().filter(user=user).order_by("pk").first()
+    membership = Membership.objects.active().filter(user=user).select_related("organization").order_by("pk").first()
     if membership:
         request.session[SESSION_ACTIVE_MEMBERSHIP] = str(membership.public_id)
-    record("auth.login", user=user, obj=user, data={"method": method})
+    # The session opens with this membership active: the event says so (role, organization).
+    opening = SimpleNamespace(user=user, membership=membership) if membership else None
+    record(
+        "auth.login",
+        actor=opening,
+        user=user,
+        obj=user,
+        target_organization=membership.organization if membership else None,
+        data={"method": method},
+    )
 
 
 def log_out(request) -> None:

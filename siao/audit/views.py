@@ -6,6 +6,7 @@ from django.utils import timezone
 from siao.accounts.decorators import actor_required
 
 from .forms import AuditFilterForm
+from .labels import label_events
 from .models import AuditEvent
 from .permissions import can_read_audit_trail
 from .trail import record
@@ -44,6 +45,7 @@ def trail(request):
     page = list(events.order_by("-sequence")[: PAGE_SIZE + 1])
     older = page[PAGE_SIZE - 1].sequence if len(page) > PAGE_SIZE else None
     page = page[:PAGE_SIZE]
+    label_events(page)
     # Reading the trail is itself traced (it holds personal data), after the page is read.
     record("audit.trail_viewed", actor=request.actor, data={"filters": filters, "before": before})
     query = request.GET.copy()

@@ -11,3 +11,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/csrf.html", status=403)

@@ -27,6 +27,7 @@ from .enums import (
     UnavailabilityReason,
     UnitKind,
     ValidationStatus,
+    is_validated_directly_by_siao,
 )
 from .validators import validate_finess, validate_siret
 
@@ -188,6 +189,14 @@ class Program(BaseModel):
     def holds_offer(self) -> bool:
         """Premier accueil holds no places, measures nor provisions."""
         return self.category not in NO_OFFER_CATEGORIES
+
+    @property
+    def status_label(self) -> str:
+        """The status as the reviewers read it: a submitted program of the direct circuit
+        awaits a validation, not a pre-validation."""
+        if self.validation_status == ValidationStatus.SUBMITTED and is_validated_directly_by_siao(self.type):
+            return "À valider (validation directe par le SIAO)"
+        return self.get_validation_status_display()
 
     @property
     def funded_capacity(self) -> int:

@@ -6,6 +6,8 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,3 +126,18 @@ def test_my_account_lists_the_memberships_of_any_role(client_as, role, django_as
     content = response.content.decode()
     assert str(client.membership).replace("'", "&#x27;") in content
     assert str(other) in content
+
+
+@pytest.mark.django_db
+def test_the_login_event_names_the_role_the_session_opens_with(client):
+    from siao.accounts.actions import log_in
+    from siao.audit.models import AuditEvent
+    from tests.factories import membership_for as make
+
+    membership = make(Role.CALL_HANDLER)
+    request = RequestFactory().get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    log_in(request, membership.user, method="code", backend="siao.accounts.backends.LoginCodeBackend")
+    event = AuditEvent.objects.get(action="auth.login")
+    assert event.actor_role == Role.CALL_HANDLER
+    assert event.actor_organization_id == membership.organization_id

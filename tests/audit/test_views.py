@@ -237,3 +237,14 @@ def test_the_trail_runs_a_fixed_number_of_queries_whatever_the_number_of_events(
     with django_assert_num_queries(13):
         response = client.get(URL)
     assert len(response.context["page"]) == min(event_count, 50)
+
+
+@pytest.mark.django_db
+def test_the_trail_speaks_french_to_its_readers(client_as):
+    record("auth.login_failed", data={"reason": "wrong_code", "email": "x@y.example"})
+    response = client_as(Role.NATIONAL_ADMIN).get(URL)
+    content = response.content.decode()
+    assert "Échec de connexion" in content
+    assert "motif : code incorrect" in content
+    event = response.context["page"][0]
+    assert event.action_label == "Échec de connexion" and event.reason_label == "code incorrect"

@@ -51,3 +51,13 @@ def test_home_says_what_the_active_role_can_do(client_as, role, django_assert_ma
 @pytest.mark.parametrize("name", ["accessibility", "legal_notice", "personal_data", "sitemap"])
 def test_footer_pages_are_public(client, name):
     assert client.get(reverse(f"core:{name}")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_security_token_gets_a_french_page(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("accounts:login"), {"email": "a@b.example"})
+    assert response.status_code == 403
+    assert "Le formulaire a expiré" in response.content.decode()

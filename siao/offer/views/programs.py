@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from siao.accounts.decorators import actor_required
-from siao.accounts.models import User
+from siao.accounts.enums import Role
+from siao.accounts.models import Membership, User
 from siao.core.forms import add_validation_errors
 from siao.geo.models import Department
 from siao.offer.access import get_place_for, get_program_for
@@ -179,6 +180,17 @@ def program_detail(request, public_id):
         "may_manage_offer": can_manage_place_groups(actor, program),
         "may_change_states": may_change_states,
         "may_edit_complements": can_edit_program_complements(actor, program),
+        # The seed's "gestionnaires et responsables": the operator's gestionnaires d'entité and
+        # the program's responsables, from their active memberships (one query).
+        "staff": list(
+            Membership.objects.active()
+            .filter(
+                Q(organization_id=program.operator_id, role=Role.OPERATOR_MANAGER)
+                | Q(program=program, role=Role.PROGRAM_MANAGER)
+            )
+            .select_related("user")
+            .order_by("role", "user__last_name", "user__first_name")
+        ),
         "reasons": UnavailabilityReason.choices,
     }
     return render(request, "offer/programs/detail.html", context)

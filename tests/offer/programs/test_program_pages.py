@@ -10,7 +10,7 @@ from django.utils import timezone
 from siao.accounts.enums import Role
 from siao.offer.enums import FundingUnit, PlaceState, ProgramType, PublicKind, ValidationStatus
 from siao.offer.models import Place, Program, Provision, Public, SupportMeasure
-from tests.factories import OperatorFactory, PlaceGroupFactory, ProgramFactory, UserFactory, department
+from tests.factories import OperatorFactory, PlaceGroupFactory, ProgramFactory, UserFactory, department, membership_for
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +239,7 @@ def test_the_detail_costs_a_fixed_number_of_queries(client_as, django_assert_num
     client = client_as(Role.OPERATOR_MANAGER, organization=program.operator)
     PlaceGroupFactory(program=program, capacity=1)
     # session, user, memberships, départements; program; publics, SIAOs, groups, their publics,
-    # their places, measures, provisions; deciders; session save (3)
+    # their places, measures, provisions; deciders; gestionnaires and responsables; session save (3)
     with django_assert_num_queries(DETAIL_QUERIES):
         client.get(detail_url(program))
     for _ in range(5):
@@ -252,4 +252,15 @@ def test_the_detail_costs_a_fixed_number_of_queries(client_as, django_assert_num
     assert len(response.context["groups"]) == 6
 
 
-DETAIL_QUERIES = 16
+DETAIL_QUERIES = 17
+
+
+def test_the_detail_names_the_gestionnaires_and_the_responsable(client_as):
+    client = client_as(Role.SIAO_ADMIN)
+    program = ProgramFactory()
+    manager = membership_for(Role.OPERATOR_MANAGER, organization=program.operator)
+    responsable = membership_for(Role.PROGRAM_MANAGER, organization=program.operator, program=program)
+    other_program_responsable = membership_for(Role.PROGRAM_MANAGER, organization=program.operator)
+    content = client.get(reverse("offer:program_detail", args=[program.public_id])).content.decode()
+    assert manager.user.email in content and responsable.user.email in content
+    assert other_program_responsable.user.email not in content
