@@ -5,6 +5,18 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fr import siret
 
 FINESS_RE = re.compile(r"^(\d{2}|2A|2B)\d{7}$")
+# A French or international phone number as people type it: digits with spaces, dots,
+# dashes or parentheses, 8 to 20 characters, optionally starting with +.
+PHONE_RE = re.compile(r"^\+?[0-9(][0-9 .\-()]{6,18}[0-9]$")
+
+
+def strip_separators(value: str) -> str:
+    """SIREN, SIRET and similar identifiers as typed ("123 456 789", "123.456.789")."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def is_phone_number(value: str) -> bool:
+    return bool(PHONE_RE.fullmatch(value))
 
 
 def validate_siret(value: str) -> None:

@@ -1,7 +1,5 @@
 """The public creation request form (anyone, no account) and the staff's answer form."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
@@ -10,14 +8,9 @@ from siao.accounts.models import validate_siren
 from siao.geo.models import Department
 from siao.offer.enums import NOMENCLATURE, ProgramCategory, ProgramType
 from siao.offer.models import CreationRequestStatus
-from siao.offer.validators import validate_siret
+from siao.offer.validators import is_phone_number, strip_separators, validate_siret
 
 HONEYPOT_FIELD = "website"
-PHONE_RE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
-
-
-def _digits_only(value: str) -> str:
-    return re.sub(r"[\s.\-]", "", value or "")
 
 
 def program_type_choices() -> list:
@@ -121,19 +114,19 @@ class CreationRequestForm(DsfrBaseForm):
 
     def clean_requester_phone(self):
         phone = self.cleaned_data["requester_phone"].strip()
-        if phone and not PHONE_RE.match(phone):
+        if phone and not is_phone_number(phone):
             raise ValidationError(
                 "Saisissez un numéro de téléphone valide, par exemple 01 22 33 44 55 ou +33 1 22 33 44 55."
             )
         return phone
 
     def clean_operator_siren(self):
-        value = _digits_only(self.cleaned_data["operator_siren"])
+        value = strip_separators(self.cleaned_data["operator_siren"])
         validate_siren(value)
         return value
 
     def clean_program_siret(self):
-        value = _digits_only(self.cleaned_data["program_siret"])
+        value = strip_separators(self.cleaned_data["program_siret"])
         if value:
             validate_siret(value)
         return value

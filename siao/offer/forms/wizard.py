@@ -29,16 +29,10 @@ from siao.offer.enums import (
 )
 from siao.offer.models import FUNDING_FIELDS, Public
 from siao.offer.permissions import operators_selectable_q
-from siao.offer.validators import validate_finess, validate_siret
+from siao.offer.validators import is_phone_number, strip_separators, validate_finess, validate_siret
 
 OPERATOR_ROLES = frozenset({Role.OPERATOR_MANAGER, Role.ASSISTANT})
 YES_NO = [("yes", "Oui"), ("no", "Non")]
-# The model field each funding line of the seed's matrix is stored in.
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 .-]{8,18}[0-9]$")
-
-
-def _digits(value: str) -> str:
-    return re.sub(r"[\s.-]", "", value or "")
 
 
 def selectable_operators(actor):
@@ -321,7 +315,7 @@ class GeneralStepForm(WizardForm):
         return name
 
     def clean_siret(self):
-        siret = _digits(self.cleaned_data["siret"])
+        siret = strip_separators(self.cleaned_data["siret"])
         validate_siret(siret)
         siren = getattr(self.operator, "siren", "")
         if siren and not siret.startswith(siren):
@@ -454,7 +448,7 @@ class ComplementsStepForm(WizardForm):
 
     def clean_contact_phone(self):
         phone = self.cleaned_data["contact_phone"].strip()
-        if phone and not PHONE_RE.fullmatch(phone):
+        if phone and not is_phone_number(phone):
             raise ValidationError("Saisissez un numéro de téléphone valide, par exemple 02 99 00 00 00.")
         return phone
 
@@ -574,7 +568,7 @@ class OperatorCreationForm(DsfrBaseForm):
         self.existing_operator = None
 
     def clean_siren(self):
-        siren = _digits(self.cleaned_data["siren"])
+        siren = strip_separators(self.cleaned_data["siren"])
         validate_siren(siren)
         existing = Organization.objects.filter(kind=OrganizationKind.OPERATOR, siren=siren).first()
         if existing:

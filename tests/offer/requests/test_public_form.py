@@ -351,3 +351,17 @@ def test_an_empty_post_lists_every_required_field(client):
         "department",
     }
     assert CreationRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("phone", ["02 99 00 00 00", "+33 2 99 00 00 00", "(02) 99.00.00.00", "0299000000"])
+def test_phone_numbers_as_people_type_them_are_accepted(phone):
+    from siao.offer.validators import is_phone_number
+
+    assert is_phone_number(phone)
+
+
+@pytest.mark.parametrize("phone", ["appelez-moi", "12", "+33", "02 99 00 00 00 00 00 00 00 00", "0299 abc"])
+def test_what_is_not_a_phone_number_is_refused(phone):
+    from siao.offer.validators import is_phone_number
+
+    assert not is_phone_number(phone)
