@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "siao.geo",
     "siao.accounts",
     "siao.offer",
+    "siao.households",
+    "siao.orientation",
     "siao.audit",
     "siao.demo",
 ]

@@ -1,5 +1,7 @@
 """Factories shared by the tests. Names and emails are obviously fake."""
 
+import datetime
+
 import factory
 from stdnum import luhn
 
@@ -119,3 +121,45 @@ def membership_for(role: str, code: str = "35", **kwargs) -> Membership:
     if role in (Role.PROGRAM_MANAGER, Role.SOCIAL_WORKER) and program is None:
         program = ProgramFactory(operator=organization, department=department(code))
     return MembershipFactory(role=role, organization=organization, program=program, **kwargs)
+
+
+# Households (issue 4). Generated, obviously fake identities only.
+FAKE_LAST_NAMES = ["Exemple", "Fictif", "Testeur", "Modèle", "Essai", "Démo"]
+FAKE_FIRST_NAMES = ["Camille", "Dominique", "Claude", "Alix", "Sacha", "Charlie"]
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "households.Person"
+
+    last_name = factory.Sequence(lambda n: f"{FAKE_LAST_NAMES[n % len(FAKE_LAST_NAMES)]}{n}")
+    first_name = factory.Sequence(lambda n: FAKE_FIRST_NAMES[n % len(FAKE_FIRST_NAMES)])
+    birth_date = datetime.date(1985, 4, 12)
+    sex = "F"
+
+
+def household_with(*, code: str = "35", composition: str = "single_woman", persons=None, program=None, children=0):
+    """A household held in département `code` with a head (and `children` children); when
+    `program` is given, the program accompanies it (its program roles see it)."""
+    from siao.households.models import Accompaniment, Household, HouseholdMember
+    from siao.offer.models import Public
+
+    head = (persons or [None])[0] or PersonFactory()
+    household = Household.objects.create(
+        department=department(code), composition=Public.objects.get(code=composition), head=head
+    )
+    HouseholdMember.objects.create(household=household, person=head, relationship="head")
+    members = [head]
+    for person in (persons or [None])[1:]:
+        HouseholdMember.objects.create(household=household, person=person, relationship="spouse")
+        members.append(person)
+    for n in range(children):
+        child = PersonFactory(birth_date=datetime.date(2018, 1, 1 + n), first_name=f"Enfant{n}")
+        HouseholdMember.objects.create(household=household, person=child, relationship="child")
+        members.append(child)
+    household.member_count = len(members)
+    household.children_count = children
+    household.save(update_fields=["member_count", "children_count"])
+    if program is not None:
+        Accompaniment.objects.create(household=household, program=program)
+    return household

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HouseholdsConfig(AppConfig):
+    name = "siao.households"
+    label = "households"
+    verbose_name = "Ménages"
