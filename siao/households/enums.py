@@ -24,6 +24,8 @@ ResidenceRight = _si_siao_choices("ResidenceRight", "residence_rights_si_siao_co
 ResourceType = _si_siao_choices("ResourceType", "resource_types_si_siao_code")
 ContractType = _si_siao_choices("ContractType", "contract_types_si_siao_code")
 SocialSecurity = _si_siao_choices("SocialSecurity", "social_security_si_siao_code")
+ChildHosting = _si_siao_choices("ChildHosting", "child_hosting_si_siao_code")
+FamilyReunification = _si_siao_choices("FamilyReunification", "family_reunification_si_siao_code")
 
 
 class Sex(models.TextChoices):

@@ -209,6 +209,9 @@ class HouseholdMember(models.Model):
         ]
         indexes = [models.Index(fields=["household", "left_on"], name="member_household_current")]
 
+    def __str__(self):
+        return f"{self.person} ({self.get_relationship_display()})"
+
 
 class ResidentialSituation(models.Model):
     """Where a person lives, over time (it drives vulnerability)."""
@@ -222,6 +225,9 @@ class ResidentialSituation(models.Model):
     class Meta:
         ordering = ["-recorded_at"]
         indexes = [models.Index(fields=["person", "-recorded_at"], name="residential_person_time")]
+
+    def __str__(self):
+        return self.get_situation_display()
 
 
 class Accompaniment(models.Model):
@@ -243,6 +249,9 @@ class Accompaniment(models.Model):
         ]
         indexes = [models.Index(fields=["program", "ended_on", "household"], name="accompaniment_program")]
 
+    def __str__(self):
+        return f"Accompagnement par {self.program}"
+
 
 class Assessment(BaseModel):
     """An evaluation of the household, in sections; each section is versioned."""
@@ -258,6 +267,9 @@ class Assessment(BaseModel):
     class Meta:
         verbose_name = "évaluation"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} du {timezone.localtime(self.created_at):%d/%m/%Y}"
 
 
 class AssessmentSection(models.Model):
@@ -275,6 +287,9 @@ class AssessmentSection(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "section"], name="assessment_section_unique")]
 
+    def __str__(self):
+        return f"{self.get_section_display()} (version {self.version})"
+
 
 class AssessmentSectionVersion(models.Model):
     section = models.ForeignKey(AssessmentSection, on_delete=models.CASCADE, related_name="versions")
@@ -290,6 +305,9 @@ class AssessmentSectionVersion(models.Model):
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["section", "version"], name="assessment_version_unique")]
 
+    def __str__(self):
+        return f"Version {self.version}"
+
 
 class Note(BaseModel):
     """A transmission: a note on the file between professionals."""
@@ -304,3 +322,6 @@ class Note(BaseModel):
         verbose_name = "transmission"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["household", "-created_at"], name="note_household_time")]
+
+    def __str__(self):
+        return f"Transmission du {timezone.localtime(self.created_at):%d/%m/%Y}"

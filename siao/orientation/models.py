@@ -97,6 +97,9 @@ class Recommendation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["request", "program_type"], name="recommendation_unique")]
 
+    def __str__(self):
+        return self.get_program_type_display()
+
 
 class RequestStatusChange(models.Model):
     """The request's history (the journey shows it)."""
@@ -110,6 +113,9 @@ class RequestStatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
 
 
 class ReferralQuerySet(models.QuerySet):

@@ -150,6 +150,45 @@ def _state_label(state: str) -> str:
     return PlaceState(state).label if state in PlaceState.values else state
 
 
+def _has_current_stay(place: Place) -> bool:
+    from siao.orientation.models import Stay
+
+    return Stay.objects.filter(place=place, ended_on__isnull=True).exists()
+
+
+def apply_place_state(*, place: Place, to_state: str, user, reason: str = "", until=None) -> None:
+    """Write a place's new state and its history. The caller has locked the place
+    (select_for_update), checked the permission and the transition (PLACE_TRANSITIONS)."""
+    if to_state not in PLACE_TRANSITIONS[place.state]:
+        raise ValidationError(
+            f"Une place « {_state_label(place.state)} » ne peut pas passer à l'état « {_state_label(to_state)} ».",
+            code="place_transition",
+        )
+    from_state, now = place.state, timezone.now()
+    place.state, place.unavailability_reason, place.unavailable_until = to_state, reason, until
+    place.version += 1
+    place.state_changed_at = now
+    place.save(
+        update_fields=[
+            "state",
+            "unavailability_reason",
+            "unavailable_until",
+            "version",
+            "state_changed_at",
+            "updated_at",
+        ]
+    )
+    PlaceStateChange.objects.create(
+        place=place,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        until=until,
+        changed_at=now,
+        changed_by=user,
+    )
+
+
 @transaction.atomic
 def change_place_state(
     *,
@@ -189,29 +228,14 @@ def change_place_state(
             raise ValidationError({"until": "La date de fin d'indisponibilité ne peut pas être dans le passé."})
     else:
         reason, until = "", None  # leaving (or not entering) unavailability clears its details
-    from_state, now = place.state, timezone.now()
-    place.state, place.unavailability_reason, place.unavailable_until = to_state, reason, until
-    place.version += 1
-    place.state_changed_at = now
-    place.save(
-        update_fields=[
-            "state",
-            "unavailability_reason",
-            "unavailable_until",
-            "version",
-            "state_changed_at",
-            "updated_at",
-        ]
-    )
-    PlaceStateChange.objects.create(
-        place=place,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        until=until,
-        changed_at=now,
-        changed_by=actor.user,
-    )
+    if place.state == PlaceState.OCCUPIED and _has_current_stay(place):
+        raise ValidationError(
+            "Cette place est occupée par une prise en charge en cours : enregistrez la sortie du ménage, "
+            "elle libérera la place.",
+            code="current_stay",
+        )
+    from_state = place.state
+    apply_place_state(place=place, to_state=to_state, user=actor.user, reason=reason, until=until)
     record(
         "offer.place_state_changed",
         actor=actor,

@@ -1,0 +1,71 @@
+"""Which programs a request may be oriented to: validated, open, not Premier accueil, that the
+SIAO may orient to (its département, or listed among the SIAOs allowed to orient), and whose
+public fits the household.
+
+Public rule (ours, docs/households.md): a program fits when it declares no composition, or
+"Accueil tout public", or the household's composition; and, when it declares specific publics
+(FVV, Réfugiés, Jeunes...), the household has at least one of them."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from siao.accounts.enums import OrganizationKind
+from siao.accounts.models import Organization
+from siao.offer.enums import PlaceState, PublicKind
+from siao.offer.models import Place, Program, Public
+
+ALL_PUBLIC = "all_public"
+
+
+def siao_orientable_q(department_ids) -> Q:
+    """Programs a SIAO of these départements may orient to."""
+    siaos = Organization.objects.filter(kind=OrganizationKind.SIAO, departments__in=department_ids).values("pk")
+    return Q(department_id__in=department_ids) | Q(orienting_siaos__in=siaos)
+
+
+def public_fits_q(household) -> Q:
+    """The public rule as a filter on programs (see the module docstring)."""
+    compositions = Public.objects.filter(programs=OuterRef("pk"), kind=PublicKind.COMPOSITION)
+    composition_ok = ~Q(Exists(compositions)) | Q(Exists(compositions.filter(code=ALL_PUBLIC)))
+    if household.composition_id:
+        composition_ok |= Q(Exists(compositions.filter(pk=household.composition_id)))
+    specifics = Public.objects.filter(programs=OuterRef("pk"), kind=PublicKind.SPECIFIC)
+    household_specifics = list(household.specific_publics.values_list("pk", flat=True))
+    specific_ok = ~Q(Exists(specifics))
+    if household_specifics:
+        specific_ok |= Q(Exists(specifics.filter(pk__in=household_specifics)))
+    return composition_ok & specific_ok
+
+
+def program_refusal(program: Program, household, department_ids) -> str | None:
+    """Why the SIAO cannot orient this household to this program (French), or None."""
+    if not program.holds_offer:
+        return f"« {program.name} » est un service de Premier accueil : le SIAO n'y oriente pas."
+    if not Program.objects.orientable().filter(pk=program.pk).exists():
+        if program.validation_status != "validated":
+            return f"« {program.name} » n'est pas encore validé : on ne peut pas y orienter."
+        return f"« {program.name} » est fermé : on ne peut pas y orienter."
+    if not Program.objects.filter(siao_orientable_q(department_ids), pk=program.pk).exists():
+        return f"Votre SIAO n'oriente pas vers « {program.name} »."
+    if not Program.objects.filter(public_fits_q(household), pk=program.pk).exists():
+        return f"Le public de « {program.name} » ne correspond pas à la composition ou à la situation du ménage."
+    return None
+
+
+def orientable_programs(request, department_ids):
+    """Programs this request can be oriented to, with their available places counted,
+    recommended types first."""
+    household = request.household
+    available = Place.objects.filter(place_group__program=OuterRef("pk"), state=PlaceState.AVAILABLE)
+    return (
+        Program.objects.orientable()
+        .filter(siao_orientable_q(department_ids))
+        .filter(public_fits_q(household))
+        .annotate(
+            available_places=Count(
+                "place_groups__places", filter=Q(place_groups__places__state=PlaceState.AVAILABLE), distinct=True
+            ),
+            has_vacancy=Exists(available),
+        )
+        .select_related("operator")
+        .distinct()
+    )
