@@ -163,3 +163,11 @@ def household_with(*, code: str = "35", composition: str = "single_woman", perso
     if program is not None:
         Accompaniment.objects.create(household=household, program=program)
     return household
+
+
+def actor_for(membership):
+    """The `request.actor` the middleware would build for this membership."""
+    from siao.accounts.actor import Actor
+
+    department_ids = set(membership.organization.departments.values_list("pk", flat=True))
+    return Actor.for_membership(membership, department_ids, (membership,))

@@ -185,6 +185,9 @@ def seed_demo() -> int:
             )
         granter = granter or user  # the national administrator vouches for the others
     _programs_awaiting_validation(organizations, department)
+    from .households import seed_households
+
+    seed_households(DEMO_DOMAIN, department, programs)
     return len(ACCOUNTS)
 
 
