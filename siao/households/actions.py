@@ -587,7 +587,8 @@ def save_assessment_section(
         raise PermissionDenied("Votre profil ne permet pas de modifier cette rubrique.")
     household = assessment.household
     _require_visible(actor, household)
-    form = SECTION_FORMS[section](data=data)
+    form_class = SECTION_FORMS[section]
+    form = form_class(data=data)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     text = (text or "").strip()
@@ -598,7 +599,8 @@ def save_assessment_section(
     if current.version != expected_version:
         raise ValidationError(STALE_MESSAGE.format(current=current.version, expected=expected_version), code="stale")
     new_data = form.json_data()
-    changed = sorted(name for name in new_data if current.data.get(name) != new_data[name])
+    old_data = {**form_class.empty_data(), **current.data}
+    changed = [name for name in new_data if old_data.get(name) != new_data[name]]
     if current.text != text:
         changed.append("text")
     if not changed:

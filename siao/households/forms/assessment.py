@@ -73,6 +73,13 @@ class SectionForm(DsfrBaseForm):
         """cleaned_data in JSON form (dates as ISO strings)."""
         return {name: _json_ready(value) for name, value in self.cleaned_data.items()}
 
+    @classmethod
+    def empty_data(cls) -> dict:
+        """What an untouched section holds (so that saving it empty changes nothing)."""
+        form = cls(data={})
+        form.is_valid()
+        return form.json_data()
+
 
 def _json_ready(value):
     if isinstance(value, datetime.date):
