@@ -526,17 +526,36 @@ def set_head(
 
 
 @transaction.atomic
-def set_composition(*, actor: Actor, household: Household, composition: str) -> None:
-    """Override the computed composition."""
+def set_composition(
+    *, actor: Actor, household: Household, composition: str, specific_publics: list[str] | None = None
+) -> None:
+    """Override the computed composition; set the household's specific publics (FVV,
+    Réfugiés, Jeunes...), which decide the programs it may be oriented to."""
     _require_role(actor, "edit_household")
     _require_visible(actor, household)
     public = Public.objects.filter(code=composition, kind="composition").first() or _bad_composition()
-    if household.composition_id == public.pk:
+    changed = []
+    if household.composition_id != public.pk:
+        household.composition = public
+        household.save(update_fields=["composition", "updated_at"])
+        changed.append("composition")
+    if specific_publics is not None:
+        wanted = list(Public.objects.filter(code__in=specific_publics, kind="specific"))
+        if len(wanted) != len(set(specific_publics)):
+            raise ValidationError({"specific_publics": "Choisissez les publics spécifiques parmi ceux proposés."})
+        current = set(household.specific_publics.values_list("pk", flat=True))
+        if current != {p.pk for p in wanted}:
+            household.specific_publics.set(wanted)
+            changed.append("specific_publics")
+    if not changed:
         return
-    household.composition = public
-    household.save(update_fields=["composition", "updated_at"])
     touch_household(household)
-    record("households.composition_changed", actor=actor, obj=household, data={"composition": composition})
+    record(
+        "households.composition_changed",
+        actor=actor,
+        obj=household,
+        data={"composition": composition, "specific_publics": sorted(specific_publics or []), "changed": changed},
+    )
 
 
 # --- assessments -----------------------------------------------------------------------------

@@ -460,3 +460,18 @@ def test_touch_household_moves_the_clock_to_the_given_time():
     when = timezone.now() - datetime.timedelta(days=1)
     actions.touch_household(household, when)
     assert clock(household) == when == household.last_action_at
+
+
+def test_specific_publics_are_set_with_the_composition_and_unknown_ones_refused():
+    actor = actor_for(membership_for(Role.SIAO_OPERATOR))
+    household = household_with(code="35")
+    actions.set_composition(
+        actor=actor, household=household, composition="single_woman", specific_publics=["violence_victims"]
+    )
+    assert list(household.specific_publics.values_list("code", flat=True)) == ["violence_victims"]
+    with pytest.raises(ValidationError) as error:
+        actions.set_composition(
+            actor=actor, household=household, composition="single_woman", specific_publics=["nope"]
+        )
+    assert "publics spécifiques" in str(error.value)
+    assert list(household.specific_publics.values_list("code", flat=True)) == ["violence_victims"]

@@ -383,7 +383,7 @@ def _grow(household, membership, n):
 # session (4), household, audit event (5), members, residential situations, assessments and
 # their sections, accompaniments, consultations, journey (members, notes, versions, and the
 # orientation's entries), notes, the compositions, the orientation's requests block, session saved (3).
-FILE_PAGE_QUERIES = 28
+FILE_PAGE_QUERIES = 30
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -445,7 +445,11 @@ def test_the_composition_can_be_corrected(client_as):
     assert response.status_code == 302
     household.refresh_from_db()
     assert household.composition.code == "adult_group"
-    assert AuditEvent.objects.get(action="households.composition_changed").data == {"composition": "adult_group"}
+    assert AuditEvent.objects.get(action="households.composition_changed").data == {
+        "composition": "adult_group",
+        "specific_publics": [],
+        "changed": ["composition"],
+    }
     client.post(url, {"composition": "nonsense"})
     household.refresh_from_db()
     assert household.composition.code == "adult_group"

@@ -210,7 +210,14 @@ class AssessmentStartForm(DsfrBaseForm):
 
 class CompositionForm(DsfrBaseForm):
     composition = forms.ChoiceField(label="Composition familiale")
+    specific_publics = forms.MultipleChoiceField(
+        label="Publics spécifiques",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ils ouvrent les dispositifs réservés à ces publics (FVV, Réfugiés, Jeunes...).",
+    )
 
-    def __init__(self, *args, compositions=(), **kwargs):
+    def __init__(self, *args, compositions=(), specific_publics=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["composition"].choices = [("", "Choisir"), *compositions]
+        self.fields["specific_publics"].choices = list(specific_publics)

@@ -100,6 +100,10 @@ def _compositions():
     return list(Public.objects.filter(kind="composition").order_by("position").values_list("code", "label"))
 
 
+def _specific_publics():
+    return list(Public.objects.filter(kind="specific").order_by("position").values_list("code", "label"))
+
+
 @actor_required(can_create_household)
 def household_create(request):
     """Search before create: step 1, the identity typed; step 2, the likely duplicates and the
@@ -195,6 +199,7 @@ PERSON_SUMMARY_FIELDS = (
 def file_context(request, household, *, note_form=None) -> dict:
     actor = request.actor
     readable_fields = set(actions.readable_person_fields(actor))
+    specific_publics = list(household.specific_publics.order_by("position"))
     members = list(household.members.select_related("person").order_by("left_on", "joined_on", "pk"))
     current_persons = [member.person for member in members if member.left_on is None]
     situations: dict[int, list] = {}
@@ -249,12 +254,17 @@ def file_context(request, household, *, note_form=None) -> dict:
         "journey": journey_entries(household, actor),
         "may_edit": may_edit,
         "composition_form": CompositionForm(
-            initial={"composition": household.composition.code if household.composition else ""},
+            initial={
+                "composition": household.composition.code if household.composition else "",
+                "specific_publics": [public.code for public in specific_publics],
+            },
             compositions=_compositions(),
+            specific_publics=_specific_publics(),
         )
         if may_edit
         else None,
         "may_edit_persons": bool(actions.editable_person_fields(actor)),
+        "specific_publics": specific_publics,
     }
 
 
@@ -307,16 +317,19 @@ def assessment_start(request, public_id):
 @actor_required(has_role_for("edit_household"))
 def composition_change(request, public_id):
     household = get_household_for(request.actor, public_id)
-    form = CompositionForm(request.POST or None, compositions=_compositions())
+    form = CompositionForm(request.POST or None, compositions=_compositions(), specific_publics=_specific_publics())
     if request.method == "POST" and form.is_valid():
         try:
             actions.set_composition(
-                actor=request.actor, household=household, composition=form.cleaned_data["composition"]
+                actor=request.actor,
+                household=household,
+                composition=form.cleaned_data["composition"],
+                specific_publics=form.cleaned_data["specific_publics"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Composition familiale enregistrée.")
     elif request.method == "POST":
-        messages.error(request, "Choisissez une composition familiale de la liste.")
+        messages.error(request, "Choisissez une composition familiale et des publics spécifiques de la liste.")
     return redirect(f"{household_url(household)}#composition")
