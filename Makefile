@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DATABASES := default archive stats
 
-.PHONY: run test quality migrate demo install e2e-deps bench bench-offer clean
+.PHONY: run test quality migrate demo install e2e-deps bench bench-offer bench-households clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
@@ -49,6 +49,9 @@ bench: $(STAMP)
 
 bench-offer: $(STAMP)
 	$(PY) -m bench.offer $(BENCH_ARGS)
+
+bench-households: $(STAMP)
+	$(PY) -m bench.households $(BENCH_ARGS)
 
 clean:
 	rm -rf var $(VENV)

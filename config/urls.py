@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("siao.accounts.urls")),
     path("", include("siao.audit.urls")),
     path("offre/", include("siao.offer.urls")),
+    path("menages/", include("siao.households.urls")),
+    path("demandes/", include("siao.orientation.urls")),
     path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
     # Demo pages answer 404 unless DEMO_MODE, which production settings can never turn on.

@@ -108,7 +108,59 @@ OFFER_TILES = [
 ]
 
 
+# (feature of siao.households.permissions.ROLES_ALLOWED, title, nav title, description, URL
+# name). The menu entry only for the roles that work on files every day (the Administrateur
+# SIAO, who supports users, keeps the tile: its menu is full).
+HOUSEHOLD_TILES = [
+    (
+        "view_households",
+        "Dossiers des ménages",
+        "Ménages",
+        "Rechercher un ménage, ouvrir ou créer son dossier unique : personnes, évaluations, transmissions.",
+        "households:household_list",
+    ),
+]
+
+
+# (feature of siao.orientation.permissions.ROLES_ALLOWED, title, nav title, description, URL
+# name). Administrators keep the tile without a menu entry (their menu is full).
+ORIENTATION_TILES = [
+    (
+        "view_siao_queue",
+        "File d'attente du SIAO",
+        "File du SIAO",
+        "Les demandes transmises à votre SIAO, par priorité puis ancienneté : vérifier, renvoyer, orienter.",
+        "orientation:queue",
+    ),
+    (
+        "view_program_referrals",
+        "Orientations reçues",
+        "Orientations",
+        "Les ménages que le SIAO oriente vers votre dispositif : accepter ou refuser, puis admettre.",
+        "orientation:referral_list",
+    ),
+    (
+        "view_program_referrals",
+        "Prises en charge",
+        "Prises en charge",
+        "Les ménages accueillis dans votre dispositif et l'enregistrement de leur sortie.",
+        "orientation:stay_list",
+    ),
+]
+
+
+def orientation_tiles(actor) -> list[Tile]:
+    from siao.orientation.permissions import ROLES_ALLOWED
+
+    return [
+        Tile(title, description, reverse(url_name), "" if actor.is_administrator else nav_title)
+        for feature, title, nav_title, description, url_name in ORIENTATION_TILES
+        if actor.role in ROLES_ALLOWED[feature]
+    ]
+
+
 def tiles_for(actor) -> list[Tile]:
+    from siao.households.permissions import ROLES_ALLOWED as HOUSEHOLD_ROLES_ALLOWED
     from siao.offer.permissions import ROLES_ALLOWED
 
     tiles = [
@@ -116,6 +168,17 @@ def tiles_for(actor) -> list[Tile]:
         for feature, title, nav_title, description, url_name in OFFER_TILES
         if actor.role in ROLES_ALLOWED[feature]
     ]
+    tiles += [
+        Tile(
+            title,
+            description,
+            reverse(url_name),
+            nav_title if actor.role in HOUSEHOLD_ROLES_ALLOWED["create_household"] else "",
+        )
+        for feature, title, nav_title, description, url_name in HOUSEHOLD_TILES
+        if actor.role in HOUSEHOLD_ROLES_ALLOWED[feature]
+    ]
+    tiles += orientation_tiles(actor)
     if can_manage_memberships(actor):
         tiles.append(
             Tile(

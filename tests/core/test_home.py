@@ -13,19 +13,31 @@ CREATE = ["Créer un dispositif"]
 REVIEW = ["Dispositifs à valider", "Demandes de création"]
 BOARD = ["Places disponibles"]
 CAPACITY = ["Capacités"]
+HOUSEHOLDS = ["Dossiers des ménages"]
+SIAO_QUEUE = ["File d'attente du SIAO"]
+PROGRAM_SIDE = ["Orientations reçues", "Prises en charge"]
 EXPECTED_TILES = {
     Role.NATIONAL_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
     Role.DEPARTMENT_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
-    Role.SIAO_ADMIN: BOARD + PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
+    Role.SIAO_ADMIN: BOARD
+    + PROGRAMS
+    + CREATE
+    + REVIEW
+    + CAPACITY
+    + HOUSEHOLDS
+    + SIAO_QUEUE
+    + GRANTS
+    + TRAIL
+    + ACCOUNT,
     Role.OPERATOR_MANAGER: PROGRAMS + CREATE + GRANTS + TRAIL + ACCOUNT,
     # The assistant helps with grants, but does not read the trail.
     Role.ASSISTANT: PROGRAMS + CREATE + GRANTS + ACCOUNT,
     # Analysts: the capacity dashboard only (aggregates), never programs.
     Role.ANALYST: CAPACITY + ACCOUNT,
-    Role.SIAO_OPERATOR: BOARD + PROGRAMS + ACCOUNT,
-    Role.CALL_HANDLER: BOARD + PROGRAMS + ACCOUNT,
-    Role.PROGRAM_MANAGER: PROGRAMS + ACCOUNT,
-    Role.SOCIAL_WORKER: PROGRAMS + ACCOUNT,
+    Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + ACCOUNT,
+    Role.CALL_HANDLER: BOARD + PROGRAMS + HOUSEHOLDS + ACCOUNT,
+    Role.PROGRAM_MANAGER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ACCOUNT,
+    Role.SOCIAL_WORKER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ACCOUNT,
 }
 
 
