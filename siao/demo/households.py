@@ -38,9 +38,7 @@ HOUSEHOLDS = [
 
 
 def _actor(email: str, role: str) -> Actor:
-    membership = Membership.objects.select_related("organization", "program", "user").get(
-        user__email=email, role=role
-    )
+    membership = Membership.objects.select_related("organization", "program", "user").get(user__email=email, role=role)
     department_ids = set(membership.organization.departments.values_list("pk", flat=True))
     return Actor.for_membership(membership, department_ids, (membership,))
 
