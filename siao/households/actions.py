@@ -84,12 +84,13 @@ CONSULTATION_ACTIONS = (FILE_VIEWED, SECTION_VIEWED)
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def touch_household(household: Household, when: datetime.datetime | None = None) -> None:
+def touch_household(household: Household | int, when: datetime.datetime | None = None) -> None:
     """Move the retention clock: call it in every action that really changes the file (the
-    orientation actions do too). Never on a read."""
+    orientation actions do too). Never on a read. Takes the household or its pk."""
     when = when or timezone.now()
-    Household.objects.filter(pk=household.pk).update(last_action_at=when)
-    household.last_action_at = when
+    Household.objects.filter(pk=getattr(household, "pk", household)).update(last_action_at=when)
+    if isinstance(household, Household):
+        household.last_action_at = when
 
 
 def _require_role(actor: Actor, feature: str) -> None:
@@ -683,9 +684,12 @@ def write_note(*, actor: Actor, household: Household, text: str) -> Note:
 # --- audited reads (they never move the retention clock) -------------------------------------
 
 
-def view_household(*, actor: Actor, household: Household) -> None:
+def view_household(*, actor: Actor, household: Household, page: str = "", obj=None) -> None:
+    """Record a consultation of the file: its page, or another page showing its personal data
+    (`page`: "request", "referral"..., `obj`: the object of that page)."""
     _require_role(actor, "view_households")
-    record(FILE_VIEWED, actor=actor, obj=household)
+    data = {"page": page, "object": str(obj.public_id)} if page and obj is not None else {}
+    record(FILE_VIEWED, actor=actor, obj=household, data=data)
 
 
 def view_section(*, actor: Actor, assessment: Assessment, section: str) -> None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from siao.audit.trail import record
+from siao.households.actions import touch_household
 from siao.households.enums import ExitDestination, HousingSituation, RequestReason
 from siao.households.models import Accompaniment, Household
 from siao.offer.actions.places import apply_place_state
@@ -53,11 +54,6 @@ UPDATABLE_STATUSES = (RequestStatus.DRAFT, RequestStatus.TO_UPDATE, RequestStatu
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def touch_household(household_id, when=None) -> None:
-    """Move the retention clock: a real action happened on the file (never a mere read)."""
-    Household.objects.filter(pk=household_id).update(last_action_at=when or timezone.now())
 
 
 def _status_label(status: str) -> str:
@@ -618,6 +614,8 @@ def admit(*, actor, referral: Referral, place: Place, started_on: datetime.date)
         )
     _check_admission_date(started_on)
     request = _lock_request(referral.request)
+    if Stay.objects.filter(household_id=request.household_id, program=program, ended_on__isnull=True).exists():
+        raise ValidationError("Ce ménage est déjà pris en charge dans votre dispositif.", code="current_stay")
     _move(request, RequestStatus.ADMITTED, actor=actor, comment=program.name)
     place = _occupy(place, program, actor=actor)
     try:

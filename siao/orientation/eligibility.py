@@ -6,7 +6,8 @@ Public rule (ours, docs/households.md): a program fits when it declares no compo
 "Accueil tout public", or the household's composition; and, when it declares specific publics
 (FVV, Réfugiés, Jeunes...), the household has at least one of them."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from siao.accounts.enums import OrganizationKind
 from siao.accounts.models import Organization
@@ -17,9 +18,11 @@ ALL_PUBLIC = "all_public"
 
 
 def siao_orientable_q(department_ids) -> Q:
-    """Programs a SIAO of these départements may orient to."""
+    """Programs a SIAO of these départements may orient to: those of its départements, and
+    those listing it among the SIAOs allowed to orient (a semi-join, no DISTINCT)."""
     siaos = Organization.objects.filter(kind=OrganizationKind.SIAO, departments__in=department_ids).values("pk")
-    return Q(department_id__in=department_ids) | Q(orienting_siaos__in=siaos)
+    listing = Program.orienting_siaos.through.objects.filter(organization_id__in=siaos).values("program_id")
+    return Q(department_id__in=department_ids) | Q(pk__in=listing)
 
 
 def public_fits_q(household) -> Q:
@@ -52,20 +55,20 @@ def program_refusal(program: Program, household, department_ids) -> str | None:
 
 
 def orientable_programs(request, department_ids):
-    """Programs this request can be oriented to, with their available places counted,
-    recommended types first."""
+    """Programs this request can be oriented to, with their available places counted (one
+    correlated count per program, on the place state index)."""
     household = request.household
-    available = Place.objects.filter(place_group__program=OuterRef("pk"), state=PlaceState.AVAILABLE)
+    available = (
+        Place.objects.filter(place_group__program=OuterRef("pk"), state=PlaceState.AVAILABLE)
+        .order_by()
+        .values("place_group__program")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         Program.objects.orientable()
         .filter(siao_orientable_q(department_ids))
         .filter(public_fits_q(household))
-        .annotate(
-            available_places=Count(
-                "place_groups__places", filter=Q(place_groups__places__state=PlaceState.AVAILABLE), distinct=True
-            ),
-            has_vacancy=Exists(available),
-        )
+        .annotate(available_places=Coalesce(Subquery(available, output_field=IntegerField()), 0))
         .select_related("operator")
-        .distinct()
     )

@@ -119,10 +119,31 @@ def test_the_list_shows_the_perimeter_most_recent_first(client_as, django_assert
     old, recent = household_with(), household_with()
     household_with(code="29")
     Household.objects.filter(pk=old.pk).update(last_action_at=recent.last_action_at - datetime.timedelta(days=3))
-    # session, user, memberships, départements, count, page, session saved (3)
-    with django_assert_num_queries(9):
+    # session, user, memberships, départements, page, session saved (3): no COUNT
+    with django_assert_num_queries(8):
         response = client.get(LIST)
-    assert list(response.context["page"].object_list) == [recent, old]
+    assert list(response.context["page"]) == [recent, old]
+    assert response.context["older"] is None
+
+
+def test_the_list_pages_by_keyset_without_shifting(client_as, monkeypatch):
+    from siao.households.views import files
+
+    monkeypatch.setattr(files, "PAGE_SIZE", 2)
+    client = client_as(Role.SIAO_OPERATOR)
+    households = [household_with() for _ in range(5)]
+    same_moment = households[0].last_action_at
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(last_action_at=same_moment)
+    expected = sorted(households, key=lambda h: -h.pk)
+    seen, cursor = [], ""
+    for _ in range(3):
+        response = client.get(LIST, {"avant": cursor} if cursor else {})
+        seen += list(response.context["page"])
+        cursor = response.context["older"]
+        if cursor is None:
+            break
+    assert seen == expected
+    assert client.get(LIST, {"avant": "n'importe quoi"}).status_code == 200
 
 
 def test_the_list_search_is_tolerant_and_limited_to_the_perimeter(client_as):

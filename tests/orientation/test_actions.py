@@ -459,3 +459,17 @@ def test_the_queue_orders_by_priority_then_seniority():
     ordered = list(Request.objects.filter(pk__in=[r.pk for r in requests]).siao_queue())
     assert ordered == [requests[3], requests[1], requests[2], requests[0]]
     assert actions_recorded()[-1] == "orientation.request_priority_set"
+
+
+def test_a_household_already_staying_in_the_program_is_not_admitted_twice():
+    world = World.build(places=2)
+    world.admitted()
+    second = world.accepted()
+    free = next(place for place in world.places() if place.state == PlaceState.AVAILABLE)
+    with pytest.raises(ValidationError) as error:
+        actions.admit(actor=world.manager, referral=second, place=free, started_on=timezone.localdate())
+    assert "déjà pris en charge" in str(error.value)
+    free.refresh_from_db()
+    second.refresh_from_db()
+    assert (free.state, second.status) == (PlaceState.AVAILABLE, ReferralStatus.ACCEPTED)
+    assert Stay.objects.filter(household=world.household).count() == 1

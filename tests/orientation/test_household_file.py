@@ -96,15 +96,27 @@ def test_the_journey_tells_the_lifecycle_latest_first(django_assert_num_queries)
 
 
 def test_the_journey_costs_three_queries_whatever_the_history(django_assert_num_queries):
+    from siao.orientation import actions
+    from siao.orientation.enums import ExitReason
     from siao.orientation.journey import journey_entries
 
+    from .helpers import DESTINATION
+
     world = World.build(places=3)
-    for _ in range(3):
-        world.admitted()
+    for _ in range(3):  # three successive stays: each ends before the next admission
+        stay = world.admitted()
+        actions.end_stay(
+            actor=world.manager,
+            stay=stay,
+            ended_on=stay.started_on,
+            exit_reason=ExitReason.REORIENTATION,
+            exit_destination=DESTINATION,
+        )
     prescriber = world.prescriber
     with django_assert_num_queries(3):
         entries = journey_entries(world.household, prescriber)
-    assert [entry["kind"] for entry in entries].count("stay_start") == 3
+    kinds = [entry["kind"] for entry in entries]
+    assert (kinds.count("stay_start"), kinds.count("stay_end")) == (3, 3)
 
 
 def test_the_journey_shows_only_the_requests_the_actor_sees():

@@ -216,7 +216,7 @@ def test_the_detail_costs_a_fixed_number_of_queries(client_as, django_assert_num
 
 # session, user, memberships, départements; request; head, composition; recommendations;
 # referrals; stays; history; session saved (3)
-DETAIL_QUERIES = 14
+DETAIL_QUERIES = 19  # 14, and the audited consultation of the file (5)
 
 
 def test_the_prescriber_edits_a_draft(client_as, world):
@@ -571,7 +571,7 @@ def pages(world):
         ("prescriber", url("request_transfer", draft.public_id), 11),
         ("siao", url("request_send_back", accepted.request.public_id), 10),
         ("siao", url("request_priority", accepted.request.public_id), 10),
-        ("manager", url("referral_detail", accepted.public_id), 11),
+        ("manager", url("referral_detail", accepted.public_id), 16),  # with the audited consultation of the file
         ("manager", url("referral_admit", accepted.public_id), 12),
         ("manager", url("referral_household_refusal", accepted.public_id), 10),
         ("manager", url("direct_admission", household), 9),
@@ -587,3 +587,15 @@ def test_the_other_pages_run_a_fixed_number_of_queries(client_as, django_assert_
         with django_assert_num_queries(queries):
             response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_opening_a_request_or_a_referral_is_a_consultation_of_the_file(client_as, world):
+    from siao.audit.models import AuditEvent
+
+    referral = world.oriented()
+    client_as(world.siao_membership).get(url("request_detail", referral.request.public_id))
+    client_as(world.manager_membership).get(url("referral_detail", referral.public_id))
+    events = AuditEvent.objects.filter(action="households.file_viewed", object_id=str(world.household.public_id))
+    assert sorted((e.data["page"], e.data["object"]) for e in events) == sorted(
+        [("request", str(referral.request.public_id)), ("referral", str(referral.public_id))]
+    )

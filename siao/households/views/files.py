@@ -1,9 +1,10 @@
 """The households' list and search, the creation (search before create) and the file page."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -78,12 +79,9 @@ def household_list(request):
         households = _current_households(actor, [match.person for match in matches])
         results = [(match, households.get(match.person.pk)) for match in matches]
     else:
-        households = (
-            Household.objects.visible_to(actor)
-            .select_related("head", "composition", "department")
-            .order_by("-last_action_at", "-pk")
-        )
-        page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+        page, older, before = _recent_households(actor, request.GET.get("avant", ""))
+    query = request.GET.copy()
+    query.pop("avant", None)
     return render(
         request,
         "households/list.html",
@@ -91,9 +89,32 @@ def household_list(request):
             "form": form,
             "results": results,
             "page": page,
+            "older": older if not results else None,
+            "before": before if not results else None,
+            "query": query.urlencode(),
             "may_create": can_create_household(actor),
         },
     )
+
+
+def _recent_households(actor, cursor: str):
+    """The actor's files, most recently active first, by keyset pagination on
+    (last_action_at, pk): no COUNT over the perimeter, pages that don't shift while files
+    move. The cursor is "<timestamp>.<pk>" of the last row shown."""
+    households = Household.objects.visible_to(actor).select_related("head", "composition", "department")
+    before = None
+    timestamp, _, pk = cursor.partition(".")
+    if timestamp.isdigit() and pk.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(timestamp) / 1_000_000, tz=datetime.UTC)
+        households = households.filter(Q(last_action_at__lt=moment) | Q(last_action_at=moment, pk__lt=int(pk)))
+        before = cursor
+    rows = list(households.order_by("-last_action_at", "-pk")[: PAGE_SIZE + 1])
+    older = None
+    if len(rows) > PAGE_SIZE:
+        last = rows[PAGE_SIZE - 1]
+        micros = int(last.last_action_at.timestamp()) * 1_000_000 + last.last_action_at.microsecond
+        older = f"{micros}.{last.pk}"
+    return rows[:PAGE_SIZE], older, before
 
 
 def _compositions():

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from siao.accounts.decorators import actor_required
 from siao.core.forms import add_validation_errors
 from siao.households.access import get_household_for
+from siao.households.actions import view_household
 from siao.orientation import actions
 from siao.orientation.access import get_referral_for, get_stay_for
 from siao.orientation.enums import ACTIVE_REFERRAL_STATUSES, ReferralStatus
@@ -59,6 +60,8 @@ def referral_list(request):
 def referral_detail(request, public_id):
     actor = request.actor
     referral = _own_referral(actor, public_id)
+    if request.method != "POST":
+        view_household(actor=actor, household=referral.request.household, page="referral", obj=referral)
     may_decide = can_decide_referral(actor, referral) and referral.status == ReferralStatus.PROPOSED
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from siao.accounts.decorators import actor_required
 from siao.core.forms import add_validation_errors
 from siao.households.access import get_household_for
+from siao.households.actions import view_household
 from siao.offer.models import Place, Program
 from siao.orientation import actions
 from siao.orientation.access import get_referral_for, get_request_for
@@ -103,6 +104,7 @@ def request_detail(request, public_id):
     actor = request.actor
     insertion_request = get_request_for(actor, public_id)
     household = insertion_request.household
+    view_household(actor=actor, household=household, page="request", obj=insertion_request)
     prefetch_related_objects([household], "head", "composition")
     prefetch_related_objects([insertion_request], "recommendations")
     referrals = request_referrals(insertion_request)
