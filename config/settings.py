@@ -98,6 +98,9 @@ TEMPLATES = [
     }
 ]
 
+# One shared django-dsfr form renderer (siao/core/renderers.py explains why).
+FORM_RENDERER = "siao.core.renderers.DsfrFormRenderer"
+
 # Databases: three aliases, routed by app label (config/db_router.py).
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
