@@ -87,6 +87,15 @@ def score(last_name: str, first_name: str, birth_date, person) -> tuple[float, b
     return total, swapped > straight
 
 
+def _prefix(prefix: str) -> dict:
+    """first_name_key starting with `prefix`, as a range the (last, first) index serves under
+    any collation (keys are A-Z only), where LIKE 'prefix%' would need a C collation."""
+    if not prefix:
+        return {}
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return {"first_name_key__gte": prefix, "first_name_key__lt": following}
+
+
 def candidates_q(last_name: str, first_name: str, birth_date: datetime.date | None) -> Q | None:
     """The blocking condition (indexed columns only). None when nothing was typed."""
     last_sound, first_sound = sound_key(last_name), sound_key(first_name)
@@ -98,9 +107,9 @@ def candidates_q(last_name: str, first_name: str, birth_date: datetime.date | No
     elif last_sound:
         condition |= Q(last_name_sound=last_sound)
     if last_key:
-        condition |= Q(last_name_key=last_key, first_name_key__startswith=first_key[:2])
+        condition |= Q(last_name_key=last_key, **_prefix(first_key[:2]))
     if first_key and last_key:
-        condition |= Q(last_name_key=first_key, first_name_key__startswith=last_key[:2])
+        condition |= Q(last_name_key=first_key, **_prefix(last_key[:2]))
     if birth_date is not None:
         condition |= Q(birth_date=birth_date)
     return condition or None

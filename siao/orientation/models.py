@@ -69,6 +69,10 @@ class Request(BaseModel):
     cancel_comment = models.TextField("précisions sur l'annulation", blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True)
     version = models.PositiveIntegerField(default=0)
+    # Sent to the SIAO of another département than the one holding the file: the few requests
+    # that open the file to a second SIAO (households_visible_q reads them through a small
+    # partial index instead of every request of the SIAO).
+    is_cross_department = models.BooleanField(default=False, db_default=False, editable=False)
 
     objects = RequestQuerySet.as_manager()
 
@@ -76,12 +80,39 @@ class Request(BaseModel):
         verbose_name = "demande"
         indexes = [
             models.Index(fields=["department", "status", "-priority", "seniority_from"], name="request_siao_queue"),
+            # The queue's default view (every status the SIAO works on), in its order: LIMIT
+            # reads the first rows of this index instead of sorting the whole queue.
+            models.Index(
+                fields=["department", "-priority", "seniority_from", "id"],
+                condition=Q(status__in=["transmitted", "waiting", "oriented"]),
+                name="request_siao_queue_open",
+            ),
+            models.Index(
+                fields=["department", "household"],
+                condition=Q(is_cross_department=True) & ~Q(status="draft"),
+                name="request_cross_department",
+            ),
             models.Index(fields=["origin_program", "status"], name="request_origin_program"),
             models.Index(fields=["household", "status"], name="request_household"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} du {timezone.localtime(self.created_at):%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "department" in update_fields:
+            self.is_cross_department = self._held_in_department_id() != self.department_id
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "is_cross_department"}
+        super().save(*args, **kwargs)
+
+    def _held_in_department_id(self):
+        if Request.household.is_cached(self):
+            return self.household.department_id
+        from siao.households.models import Household
+
+        return Household.objects.filter(pk=self.household_id).values_list("department_id", flat=True).first()
 
     @property
     def recommended_types(self) -> list[str]:

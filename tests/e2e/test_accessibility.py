@@ -9,7 +9,10 @@ from django.test import Client
 
 from siao.accounts.models import Membership
 from siao.demo.seed import DEMO_DOMAIN, seed_demo
+from siao.households import actions as household_actions
+from siao.households.models import Household
 from tests.conftest import log_in_as
+from tests.factories import actor_for
 
 AXE = Path(__file__).parent / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 RUN_AXE = """async () => {
@@ -32,7 +35,44 @@ PAGES_BY_ACCOUNT = {
         "/journal/",
     ],
     "gestionnaire.horizon": ["/", "/offre/dispositifs/nouveau/", "/compte/"],
+    # Household files and insertion requests (issue 4): more pages in household_pages().
+    "travailleur.social": ["/", "/menages/", "/menages/nouveau/", "/menages/?nom=Demo-Martn&naissance=1988-03-14"],
+    "operateur.siao": ["/", "/menages/", "/demandes/file-siao/", "/demandes/file-siao/?statut=waiting"],
+    "responsable.chrs": ["/", "/demandes/orientations/", "/demandes/prises-en-charge/"],
 }
+
+
+def household_pages(account, membership) -> list[str]:
+    """The file, assessment and request pages of the demo households (siao/demo/households.py),
+    with an assessment section and a note written here so that the file page shows them all."""
+    heads = {"travailleur.social": "Démo-Simon", "operateur.siao": "Démo-Petit", "responsable.chrs": "Démo-Durand"}
+    if account not in heads:
+        return []
+    household = Household.objects.get(head__last_name=heads[account])
+    request = household.requests.order_by("pk").first()
+    paths = [f"/menages/{household.public_id}/", f"/demandes/{request.public_id}/"]
+    if account == "travailleur.social":
+        actor = actor_for(membership)
+        assessment = household_actions.start_assessment(actor=actor, household=household, kind="social")
+        household_actions.save_assessment_section(
+            actor=actor,
+            assessment=assessment,
+            section="housing",
+            data={"housing_situation": 20, "dalo_recognised": True},
+            text="Observations de démonstration.",
+            expected_version=0,
+        )
+        household_actions.write_note(actor=actor, household=household, text="Transmission de démonstration.")
+        paths.append(f"/menages/{household.public_id}/evaluations/{assessment.public_id}/housing/")
+        draft = Household.objects.get(head__last_name="Démo-Martin").requests.get()
+        paths += [f"/demandes/nouvelle/{household.public_id}/", f"/demandes/{draft.public_id}/transmettre/"]
+    elif account == "operateur.siao":
+        paths.append(f"/demandes/{request.public_id}/orienter/")
+    else:
+        paths.append(f"/demandes/orientations/{request.referrals.get().public_id}/")
+        stay = Household.objects.get(head__last_name="Démo-Moreau").stays.get()
+        paths.append(f"/demandes/prises-en-charge/{stay.public_id}/sortie/")
+    return paths
 
 
 @pytest.fixture
@@ -43,7 +83,8 @@ def axe_source():
 
 
 def violations(page, url, axe_source) -> list[str]:
-    page.goto(url)
+    response = page.goto(url)
+    assert response.ok, f"{url}: HTTP {response.status}"  # an error page would pass axe unnoticed
     page.evaluate(axe_source)  # evaluated through the DevTools protocol: the page's CSP stays on
     return [f"{url}: {v}" for v in page.evaluate(RUN_AXE)]
 
@@ -65,5 +106,6 @@ def test_working_pages_have_no_automatically_detectable_accessibility_issue(live
     if account == "gestionnaire.horizon":
         program = membership.organization.programs.filter(validation_status="validated").order_by("name").first()
         paths.append(f"/offre/dispositifs/{program.public_id}/")
+    paths += household_pages(account, membership)
     found = [v for path in paths for v in violations(page, live_server.url + path, axe_source)]
     assert found == []

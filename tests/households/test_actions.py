@@ -475,3 +475,17 @@ def test_specific_publics_are_set_with_the_composition_and_unknown_ones_refused(
         )
     assert "publics spécifiques" in str(error.value)
     assert list(household.specific_publics.values_list("code", flat=True)) == ["violence_victims"]
+
+
+def test_a_request_sent_to_another_siao_opens_the_file_to_it_once_transmitted():
+    from siao.orientation.models import Request
+
+    household = household_with(code="29")
+    siao_35 = actor_for(membership_for(Role.SIAO_OPERATOR, code="35"))
+    request = Request.objects.create(household=household, department=department("35"))
+    assert request.is_cross_department
+    assert not Household.objects.visible_to(siao_35).filter(pk=household.pk).exists()  # a draft
+    Request.objects.filter(pk=request.pk).update(status="transmitted")
+    assert Household.objects.visible_to(siao_35).filter(pk=household.pk).exists()
+    same = Request.objects.create(household=household, department=department("29"))
+    assert not same.is_cross_department

@@ -72,7 +72,7 @@ def _current_households(actor, persons) -> dict[int, Household]:
 def household_list(request):
     actor = request.actor
     form = HouseholdSearchForm(request.GET or None)
-    results = page = None
+    results = page = older = before = None
     if form.has_search():
         data = form.cleaned_data
         matches = _search(actor, last_name=data["nom"], first_name=data["prenom"], birth_date=data["naissance"])
