@@ -126,6 +126,33 @@ def _siao_departments(actor) -> frozenset[int]:
     return actor.perimeter.department_ids
 
 
+def _withdraw_active_referrals(request: Request, *, actor, comment: str) -> None:
+    """The request's referrals still in progress are withdrawn (cancelled, or admitted elsewhere)."""
+    now = timezone.now()
+    for referral in request.referrals.active().select_for_update():
+        referral.status, referral.decided_by, referral.decided_at = ReferralStatus.WITHDRAWN, actor.user, now
+        referral.decision_comment = comment
+        referral.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+
+
+def _start_stay(*, household_id, program, place, request, started_on, actor, referral=None) -> Stay:
+    """The stay, on a place already locked and occupied; the database's one-current-stay-per-place
+    constraint is the last guard."""
+    try:
+        with transaction.atomic():
+            return Stay.objects.create(
+                household_id=household_id,
+                program=program,
+                place=place,
+                request=request,
+                referral=referral,
+                started_on=started_on,
+                admitted_by=actor.user,
+            )
+    except IntegrityError:
+        raise ValidationError({"place": "Cette place est déjà occupée."}, code="place_taken") from None
+
+
 def _back_to_waiting_if_no_active_referral(request: Request, *, actor) -> None:
     if request.status == RequestStatus.ORIENTED and not request.referrals.active().exists():
         _move(request, RequestStatus.WAITING, actor=actor, comment="Aucune orientation en cours.")
@@ -271,14 +298,7 @@ def cancel_request(*, actor, request: Request, reason: str, comment: str = "") -
         raise ValidationError({"comment": "Précisez le motif de l'annulation."})
     before = request.status
     _move(request, RequestStatus.CANCELLED, actor=actor, comment=comment)
-    for referral in request.referrals.active().select_for_update():
-        referral.status, referral.decided_by, referral.decided_at = (
-            ReferralStatus.WITHDRAWN,
-            actor.user,
-            timezone.now(),
-        )
-        referral.decision_comment = "Demande annulée."
-        referral.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+    _withdraw_active_referrals(request, actor=actor, comment="Demande annulée.")
     request.status_before_cancel = RequestStatus.WAITING if before == RequestStatus.ORIENTED else before
     request.cancel_reason, request.cancel_comment = reason, comment
     _save(request, "status_before_cancel", "cancel_reason", "cancel_comment")
@@ -618,26 +638,18 @@ def admit(*, actor, referral: Referral, place: Place, started_on: datetime.date)
         raise ValidationError("Ce ménage est déjà pris en charge dans votre dispositif.", code="current_stay")
     _move(request, RequestStatus.ADMITTED, actor=actor, comment=program.name)
     place = _occupy(place, program, actor=actor)
-    try:
-        with transaction.atomic():
-            stay = Stay.objects.create(
-                household_id=request.household_id,
-                program=program,
-                place=place,
-                request=request,
-                referral=referral,
-                started_on=started_on,
-                admitted_by=actor.user,
-            )
-    except IntegrityError:
-        raise ValidationError({"place": "Cette place est déjà occupée."}, code="place_taken") from None
-    now = timezone.now()
+    stay = _start_stay(
+        household_id=request.household_id,
+        program=program,
+        place=place,
+        request=request,
+        referral=referral,
+        started_on=started_on,
+        actor=actor,
+    )
     referral.status = ReferralStatus.ADMITTED
     referral.save(update_fields=["status", "updated_at"])
-    for other in request.referrals.active().exclude(pk=referral.pk).select_for_update():
-        other.status, other.decided_at = ReferralStatus.WITHDRAWN, now
-        other.decision_comment = f"Ménage admis à « {program.name} »."
-        other.save(update_fields=["status", "decided_at", "decision_comment", "updated_at"])
+    _withdraw_active_referrals(request, actor=actor, comment=f"Ménage admis à « {program.name} ».")
     _save(request)
     touch_household(request.household_id)
     record(
@@ -692,18 +704,9 @@ def direct_admission(
     RequestStatusChange.objects.create(
         request=request, to_status=RequestStatus.ADMITTED, comment="Admission directe.", changed_by=actor.user
     )
-    try:
-        with transaction.atomic():
-            stay = Stay.objects.create(
-                household=household,
-                program=program,
-                place=place,
-                request=request,
-                started_on=started_on,
-                admitted_by=actor.user,
-            )
-    except IntegrityError:
-        raise ValidationError({"place": "Cette place est déjà occupée."}, code="place_taken") from None
+    stay = _start_stay(
+        household_id=household.pk, program=program, place=place, request=request, started_on=started_on, actor=actor
+    )
     touch_household(household.pk)
     record(
         "orientation.direct_admission",
