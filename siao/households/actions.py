@@ -25,6 +25,7 @@ from .enums import (
     PERSON_SENSITIVE_FIELDS,
     SENSITIVE_SECTIONS,
     AssessmentKind,
+    ContactChannel,
     HousingSituation,
     MemberLeftReason,
     Relationship,
@@ -36,6 +37,7 @@ from .models import (
     Assessment,
     AssessmentSection,
     AssessmentSectionVersion,
+    Contact,
     Household,
     HouseholdMember,
     Note,
@@ -679,6 +681,44 @@ def write_note(*, actor: Actor, household: Household, text: str) -> Note:
     touch_household(household, note.created_at)
     record("households.note_written", actor=actor, obj=household, data={"note": str(note.public_id)})
     return note
+
+
+CONTACT_MAX_AGE_DAYS = 366
+
+
+@transaction.atomic
+def record_contact(*, actor: Actor, household: Household, occurred_on: datetime.date, channel: str) -> Contact:
+    """A contact with the household (a real action on the file: the retention clock moves)."""
+    _require_role(actor, "record_contact")
+    _require_visible(actor, household)
+    errors = {}
+    today = timezone.localdate()
+    if not isinstance(occurred_on, datetime.date):
+        errors["occurred_on"] = "Indiquez la date du contact."
+    elif occurred_on > today:
+        errors["occurred_on"] = "La date du contact ne peut pas être dans le futur."
+    elif occurred_on < today - datetime.timedelta(days=CONTACT_MAX_AGE_DAYS):
+        errors["occurred_on"] = "Un contact de plus d'un an ne s'enregistre plus : notez-le dans une transmission."
+    if channel not in ContactChannel.values:
+        errors["channel"] = "Choisissez le type de contact."
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact.objects.create(
+        household=household,
+        occurred_on=occurred_on,
+        channel=channel,
+        author=actor.user,
+        author_role=actor.role,
+        author_organization=actor.organization,
+    )
+    touch_household(household, contact.created_at)
+    record(
+        "households.contact_recorded",
+        actor=actor,
+        obj=household,
+        data={"channel": channel, "occurred_on": occurred_on},
+    )
+    return contact
 
 
 # --- audited reads (they never move the retention clock) -------------------------------------

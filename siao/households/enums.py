@@ -102,6 +102,18 @@ PERSON_SENSITIVE_FIELDS: dict[str, str] = {
 }
 
 
+class ContactChannel(models.TextChoices):
+    """How a professional was in contact with the household (ours): a contact is an action on
+    the file (it moves the retention clock)."""
+
+    INTERVIEW = "interview", "Entretien"
+    PHONE = "phone", "Appel téléphonique"
+    VISIT = "visit", "Visite"
+    OUTREACH = "outreach", "Rencontre de rue (maraude)"
+    WRITTEN = "written", "Courrier ou courriel"
+    OTHER = "other", "Autre"
+
+
 class FileEventKind(models.TextChoices):
     """What moves the retention clock (ARCHITECTURE: only real actions, never a read)."""
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from siao.accounts.enums import Role
 
-from .models import AssessmentSectionVersion, HouseholdMember, Note
+from .models import AssessmentSectionVersion, Contact, HouseholdMember, Note
 from .permissions import readable_sections
 
 LIMIT = 50
@@ -77,6 +77,22 @@ def own_entries(household, actor, limit: int = LIMIT) -> list[dict]:
                 "label": "Transmission",
                 "detail": f"{roles.get(note.author_role, note.author_role)} — {note.author_organization.name}",
                 "url": f"{file_url}#note-{note.public_id}",
+            }
+        )
+    contacts = (
+        Contact.objects.filter(household=household)
+        .select_related("author_organization")
+        .only("occurred_on", "channel", "author_role", "author_organization__name")
+        .order_by("-occurred_on", "-pk")[:limit]
+    )
+    for contact in contacts:
+        entries.append(
+            {
+                "at": _at(contact.occurred_on),
+                "kind": "contact",
+                "label": f"Contact avec le ménage : {contact.get_channel_display().lower()}",
+                "detail": f"{roles.get(contact.author_role, contact.author_role)} — {contact.author_organization.name}",
+                "url": "",
             }
         )
     readable = readable_sections(actor)

@@ -14,6 +14,7 @@ from siao.core.models import BaseModel
 
 from .enums import (
     AssessmentKind,
+    ContactChannel,
     ContractType,
     FamilySituation,
     HousingSituation,
@@ -310,6 +311,26 @@ class AssessmentSectionVersion(models.Model):
 
     def __str__(self):
         return f"Version {self.version}"
+
+
+class Contact(models.Model):
+    """A contact with the household (interview, call, visit...): what happened stays in notes;
+    this records that and when, for the journey and the retention clock."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="contacts")
+    occurred_on = models.DateField("date du contact")
+    channel = models.CharField("type de contact", max_length=20, choices=ContactChannel.choices)
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField("profil", max_length=30)
+    author_organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("saisi le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "contact avec le ménage"
+        indexes = [models.Index(fields=["household", "-occurred_on"], name="contact_household_date")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} du {self.occurred_on:%d/%m/%Y}"
 
 
 class Note(BaseModel):

@@ -57,6 +57,7 @@ ROLES_ALLOWED: dict[str, frozenset[str]] = {
     "edit_household": frozenset({Role.SIAO_OPERATOR, Role.CALL_HANDLER, Role.PROGRAM_MANAGER, Role.SOCIAL_WORKER}),
     "write_assessment": frozenset({Role.SOCIAL_WORKER, Role.PROGRAM_MANAGER, Role.CALL_HANDLER}),
     "write_note": HOUSEHOLD_ROLES,
+    "record_contact": frozenset({Role.SIAO_OPERATOR, Role.CALL_HANDLER, Role.PROGRAM_MANAGER, Role.SOCIAL_WORKER}),
     "view_consultations": HOUSEHOLD_ROLES,
 }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("nouveau/", files.household_create, name="household_create"),
     path("<uuid:public_id>/", files.household_detail, name="household_detail"),
     path("<uuid:public_id>/transmissions/", files.note_create, name="note_create"),
+    path("<uuid:public_id>/contacts/", files.contact_create, name="contact_create"),
     path("<uuid:public_id>/composition/", files.composition_change, name="composition_change"),
     path("<uuid:public_id>/evaluations/nouvelle/", files.assessment_start, name="assessment_start"),
     path(

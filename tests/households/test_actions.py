@@ -489,3 +489,27 @@ def test_a_request_sent_to_another_siao_opens_the_file_to_it_once_transmitted():
     assert Household.objects.visible_to(siao_35).filter(pk=household.pk).exists()
     same = Request.objects.create(household=household, department=department("29"))
     assert not same.is_cross_department
+
+
+def test_a_contact_moves_the_clock_and_bad_dates_or_channels_change_nothing():
+    from siao.households.models import Contact
+
+    worker = actor(Role.SIAO_OPERATOR)
+    household = aged(household_with())
+    today = timezone.localdate()
+    for occurred_on, channel, field in (
+        (today + datetime.timedelta(days=1), "phone", "futur"),
+        (today - datetime.timedelta(days=400), "phone", "plus d'un an"),
+        (today, "pigeon", "type de contact"),
+    ):
+        with pytest.raises(ValidationError, match=field):
+            actions.record_contact(actor=worker, household=household, occurred_on=occurred_on, channel=channel)
+    assert clock(household) == LONG_AGO and not Contact.objects.exists()
+    actions.record_contact(actor=worker, household=household, occurred_on=today, channel="phone")
+    assert clock(household) > LONG_AGO
+    assert AuditEvent.objects.get(action="households.contact_recorded").data == {
+        "channel": "phone",
+        "occurred_on": today.isoformat(),
+    }
+    with pytest.raises(PermissionDenied):
+        actions.record_contact(actor=actor(Role.SIAO_ADMIN), household=household, occurred_on=today, channel="phone")

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from siao.accounts.enums import Role
 from siao.audit.models import AuditEvent
@@ -404,7 +405,7 @@ def _grow(household, membership, n):
 # session (4), household, audit event (5), members, residential situations, assessments and
 # their sections, accompaniments, consultations, journey (members, notes, versions, and the
 # orientation's entries), notes, the compositions, the orientation's requests block, session saved (3).
-FILE_PAGE_QUERIES = 30
+FILE_PAGE_QUERIES = 31
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -475,3 +476,19 @@ def test_the_composition_can_be_corrected(client_as):
     household.refresh_from_db()
     assert household.composition.code == "adult_group"
     assert client_as(Role.SIAO_ADMIN).post(url, {"composition": "single_man"}).status_code == 403
+
+
+def test_a_contact_is_recorded_from_the_file_and_shows_in_the_journey(client_as):
+    from siao.households.models import Contact
+
+    client = client_as(Role.SOCIAL_WORKER)
+    household = household_with(program=client.membership.program)
+    url = file_url(household, "households:contact_create")
+    response = client.post(url, {"occurred_on": "2999-01-01", "channel": "phone"})
+    assert response.status_code == 400
+    assert "ne peut pas être dans le futur" in response.content.decode()
+    assert not Contact.objects.exists()
+    response = client.post(url, {"occurred_on": timezone.localdate().isoformat(), "channel": "interview"})
+    assert response.status_code == 302
+    assert "Contact avec le ménage : entretien" in client.get(file_url(household)).content.decode()
+    assert client_as(Role.SIAO_ADMIN).post(url, {}).status_code == 403

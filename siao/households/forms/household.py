@@ -9,6 +9,7 @@ from dsfr.forms import DsfrBaseForm
 from siao.households.actions import NOTE_MAX_LENGTH
 from siao.households.enums import (
     AssessmentKind,
+    ContactChannel,
     ContractType,
     FamilySituation,
     HousingSituation,
@@ -201,6 +202,19 @@ class NoteForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"{NOTE_MAX_LENGTH} caractères au plus. Visible des professionnels qui ont accès au dossier.",
         error_messages={"required": "Saisissez le texte de la transmission."},
+    )
+
+
+class ContactForm(DsfrBaseForm):
+    occurred_on = forms.DateField(
+        label="Date du contact",
+        widget=DATE_WIDGET,
+        error_messages={"required": "Indiquez la date du contact.", "invalid": "Saisissez une date valide."},
+    )
+    channel = forms.ChoiceField(
+        label="Type de contact",
+        choices=[("", "Choisir"), *ContactChannel.choices],
+        error_messages={"required": "Choisissez le type de contact."},
     )
 
 

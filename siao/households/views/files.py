@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from siao.accounts.decorators import actor_required
 from siao.core.forms import add_validation_errors
@@ -16,6 +17,7 @@ from siao.households.enums import PERSON_SENSITIVE_FIELDS, SENSITIVE_SECTIONS, R
 from siao.households.forms.household import (
     AssessmentStartForm,
     CompositionForm,
+    ContactForm,
     CreateConfirmForm,
     HouseholdSearchForm,
     IdentityForm,
@@ -217,7 +219,7 @@ PERSON_SUMMARY_FIELDS = (
 )
 
 
-def file_context(request, household, *, note_form=None) -> dict:
+def file_context(request, household, *, note_form=None, contact_form=None) -> dict:
     actor = request.actor
     readable_fields = set(actions.readable_person_fields(actor))
     specific_publics = list(household.specific_publics.order_by("position"))
@@ -268,6 +270,12 @@ def file_context(request, household, *, note_form=None) -> dict:
         "assessments": assessments,
         "notes": notes,
         "note_form": note_form or (NoteForm() if actor.role in ROLES_ALLOWED["write_note"] else None),
+        "contact_form": contact_form
+        or (
+            ContactForm(initial={"occurred_on": timezone.localdate()})
+            if actor.role in ROLES_ALLOWED["record_contact"]
+            else None
+        ),
         "assessment_form": AssessmentStartForm() if actor.role in ROLES_ALLOWED["write_assessment"] else None,
         "consultations": actions.consultations(household)
         if actor.role in ROLES_ALLOWED["view_consultations"]
@@ -312,6 +320,29 @@ def note_create(request, public_id):
             return redirect(f"{household_url(household)}#note-{note.public_id}")
     actions.view_household(actor=request.actor, household=household)
     return render(request, "households/detail.html", file_context(request, household, note_form=form), status=400)
+
+
+@actor_required(has_role_for("record_contact"))
+def contact_create(request, public_id):
+    household = get_household_for(request.actor, public_id)
+    if request.method != "POST":
+        return redirect("households:household_detail", public_id=household.public_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_contact(
+                actor=request.actor,
+                household=household,
+                occurred_on=form.cleaned_data["occurred_on"],
+                channel=form.cleaned_data["channel"],
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, "Contact avec le ménage enregistré.")
+            return redirect(f"{household_url(household)}#contacts")
+    actions.view_household(actor=request.actor, household=household)
+    return render(request, "households/detail.html", file_context(request, household, contact_form=form), status=400)
 
 
 def household_url(household) -> str:
