@@ -272,6 +272,27 @@ def _explain(actor, typed, queue, waiting):
         print(f"\n-- EXPLAIN ANALYZE {name}\n{queryset.explain(analyze=True)}", file=sys.stderr)
 
 
+def table_sizes(limit: int = 16) -> str:
+    """The biggest tables (with their indexes and TOAST) and the database's size (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname, pg_size_pretty(pg_total_relation_size(c.oid)),
+                      pg_size_pretty(pg_indexes_size(c.oid)), c.reltuples::bigint
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind = 'r' AND n.nspname = 'public'
+               ORDER BY pg_total_relation_size(c.oid) DESC LIMIT %s""",
+            [limit],
+        )
+        rows = cursor.fetchall()
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        (total,) = cursor.fetchone()
+    lines = [f"database: {total}", "| table | total (with indexes) | indexes | rows (estimate) |", "|---|---|---|---|"]
+    lines += [f"| {name} | {size} | {indexes} | {rows} |" for name, size, indexes, rows in rows]
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=20_000)
@@ -297,6 +318,8 @@ def main():
         args.households, seed=args.seed, workers=args.workers, log=lambda line: print(line, file=sys.stderr)
     )
     print(f"data: {counts} ({time.perf_counter() - started:.1f} s) on {connection.vendor}", file=sys.stderr)
+    if connection.vendor == "postgresql":
+        print(table_sizes(), file=sys.stderr)
     rows = measure_households(repeat=args.repeat, explain=args.explain)
     print(f"\n{connection.vendor}, {counts}\n")
     print("| measure | p50 ms | p95 ms | max ms | queries |")

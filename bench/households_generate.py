@@ -6,16 +6,21 @@ assessments. Names are common French words drawn at random: no real person.
 
 Needs the offer (bench/offer_generate.py: programs and places) and creates, per département,
 one SIAO operator and one social worker who author the data. Incremental: generates only the
-households missing to reach `--households`, in transactions of 10 000 households.
+households missing to reach `--households`, in transactions of 10 000 households. PostgreSQL:
+rows built in Python with reserved ids and loaded by COPY, two worker processes; SQLite:
+bulk_create (for small sizes).
 
     .venv/bin/python -m bench.households_generate --households 20000   # var/bench_households.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/siao_bench_households \\
         .venv/bin/python -m bench.households_generate --households 1000000
 """
 
+import bisect
 import contextlib
 import datetime
 import functools
+import itertools
+import json
 import multiprocessing
 import random
 import sys
@@ -28,6 +33,7 @@ if __name__ == "__main__":  # python -m bench.households_generate: settings and 
     setup_django()
 
 from django.db import connection, connections, transaction  # noqa: E402
+from django.db.models import JSONField, UUIDField  # noqa: E402
 from django.db.models.base import ModelState  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -210,14 +216,47 @@ NATIONALITIES = ([Nationality.FRENCH, Nationality.EU, Nationality.NON_EU, Nation
 
 
 @functools.cache
-def _keys(last: str, first: str) -> tuple[str, str, str, str]:
-    return name_key(last), name_key(first), sound_key(last), sound_key(first)
+def _keys(name: str) -> tuple[str, str]:
+    """name_key and sound_key of a name (few distinct names: computed once each)."""
+    return name_key(name), sound_key(name)
+
+
+def _weighted(values, weights):
+    """(values, cumulative weights, total) for _pick: rng.choices recomputes them at each call."""
+    return list(values), list(itertools.accumulate(weights)), sum(weights)
+
+
+def _pick(rng, weighted):
+    values, cum_weights, total = weighted
+    return values[bisect.bisect(cum_weights, rng.random() * total)]
+
+
+def _localdate(moment):
+    """timezone.localdate() without its per-call lookup of the current time zone."""
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+LOCAL_TZ = timezone.get_default_timezone()
+W_CHILDREN = _weighted(*CHILDREN)
+W_NATIONALITIES = _weighted(*NATIONALITIES)
+W_REQUESTS = _weighted(*REQUESTS_PER_HOUSEHOLD)
+W_LAST_STATUSES = _weighted(*LAST_STATUSES)
+W_PAST_STATUSES = _weighted(*PAST_STATUSES)
+W_PRIORITIES = _weighted([Priority.NORMAL, Priority.HIGH, Priority.URGENT], [92, 6, 2])
+W_RECOMMENDATIONS = _weighted([1, 2, 3], [60, 30, 10])
+W_REFERRALS = _weighted([1, 2, 3], [60, 28, 12])
+W_ACTIVE_REFERRAL = _weighted([ReferralStatus.PROPOSED, ReferralStatus.ACCEPTED], [60, 40])
+W_NOTES = _weighted([0, 1, 2, 3, 4, 6], [28, 30, 20, 12, 7, 3])
+CANCEL_REASONS = list(CancelReason.values)
+EXIT_REASONS = list(ExitReason.values)
+PROGRAM_REFUSAL_REASONS = list(ProgramRefusalReason.values)
+HOUSEHOLD_REFUSAL_REASONS = list(HouseholdRefusalReason.values)
 
 
 @contextlib.contextmanager
 def _timestamps_as_given():
-    """created_at/updated_at are auto_now(_add): bulk_create would stamp every row "now". The
-    bench gives them a history instead (the queue, notes and journeys sort on them)."""
+    """created_at/updated_at are auto_now(_add): bulk_create (SQLite) would stamp every row
+    "now". The bench gives them a history instead (the queue, notes and journeys sort on them)."""
     fields = [
         field
         for model in (Person, Household, Request, Referral, Stay, Note, Assessment)
@@ -234,17 +273,31 @@ def _timestamps_as_given():
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
-def generate_households(households: int, seed: int = 42, workers: int | None = None, log=None) -> dict:
+def generate_households(
+    households: int, seed: int = 42, workers: int | None = None, log=None, check_foreign_keys: bool = True
+) -> dict:
     """Create the households missing to reach `households` (and their whole history), in
     chunks of CHUNK households, each drawn from its own seed (same data whatever the number of
-    workers). PostgreSQL: two worker processes by default (Python builds the rows, the server
-    inserts them: both cores busy); SQLite: one (a single writer)."""
+    workers; only the ids differ, in the order the chunks end).
+
+    Rows are built as tuples with ids taken from ranges reserved on a shared counter (started at
+    each table's max(id)), then loaded by COPY on PostgreSQL (two worker processes by default:
+    Python builds the rows, the server loads them, both cores busy), by bulk_create on SQLite
+    (one process: a single writer). The sequences are set past the ids used at the end.
+
+    PostgreSQL, as a superuser: the workers load with `session_replication_role = replica`, i.e.
+    without the foreign-key triggers (one lookup per key per row at commit: most of the server's
+    time otherwise); the rows are consistent by construction, and every foreign key of the loaded
+    tables is checked afterwards by one anti-join each (`check_foreign_keys`)."""
     existing = Household.objects.count()
-    if existing < households:
+    postgresql = connection.vendor == "postgresql"
+    loaded = existing < households
+    if loaded:
         if workers is None:
-            workers = 2 if connection.vendor == "postgresql" else 1
-        global _CONTEXT
+            workers = 2 if postgresql else 1
+        global _CONTEXT, _IDS
         _CONTEXT = _Context.load(seed)
+        _IDS = multiprocessing.get_context("fork").Array("q", [_max_id(table.model) for table in TABLES.values()])
         chunks = [(seed, start, min(CHUNK, households - start)) for start in range(existing, households, CHUNK)]
         started, done = time.perf_counter(), existing
         if workers > 1:
@@ -263,20 +316,69 @@ def generate_households(households: int, seed: int = 42, workers: int | None = N
             if pool is not None:
                 pool.close()
                 pool.join()
-    if connection.vendor == "postgresql":
+        if postgresql:
+            with connection.cursor() as cursor:
+                for table in TABLES.values():
+                    name = table.model._meta.db_table
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {name}))",  # noqa: S608 (model table)
+                        [name],
+                    )
+    if postgresql:
+        started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        if log:
+            log(f"ANALYZE ({time.perf_counter() - started:.0f} s)")
+        if loaded and check_foreign_keys:
+            started = time.perf_counter()
+            orphans = _orphans()
+            if orphans:
+                raise RuntimeError(f"foreign keys broken by the load: {orphans}")
+            if log:
+                log(f"foreign keys of the loaded tables checked ({time.perf_counter() - started:.0f} s)")
     return household_counts()
 
 
 _CONTEXT = None
+_IDS = None  # per table of TABLES: the last id handed out (shared by the worker processes)
+
+
+def _max_id(model) -> int:
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _generate_chunk(task) -> int:
     seed, start, count = task
-    with _timestamps_as_given(), transaction.atomic():
-        _chunk(random.Random(seed * 1_000_003 + start), _CONTEXT, count)
+    sink = _Sink()
+    _chunk(random.Random(seed * 1_000_003 + start), _CONTEXT, count, sink)
+    sink.flush()
     return count
+
+
+def _orphans() -> list[str]:
+    """The foreign keys of the loaded tables that point nowhere (one anti-join each)."""
+    tables = [table.model._meta.db_table for table in TABLES.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, af.attname
+               FROM pg_constraint c
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+               JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+               WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)""",
+            [tables],
+        )
+        broken = []
+        for table, column, target, target_column in cursor.fetchall():
+            sql = (  # names from the catalog
+                f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {target} p WHERE p.{target_column} = t.{column})"
+            )
+            cursor.execute(sql)
+            (count,) = cursor.fetchone()
+            if count:
+                broken.append(f"{table}.{column} → {target}: {count}")
+    return broken
 
 
 def household_counts() -> dict:
@@ -354,57 +456,130 @@ class _Context:
             self.worker_user[department_id], self.worker_org[department_id] = worker.pk, operator_id
 
 
-class _Fast:
-    """A model instance without Model.__init__ (a third of the generator's time at national
-    size): the field defaults, then the values given (attnames), a fresh public UUID."""
+class _Table:
+    """A loaded table: its columns in the model's order (the id first), a row template of the
+    field defaults, and its slot in the shared id counters."""
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, model, slot):
+        self.model, self.slot = model, slot
         fields = model._meta.concrete_fields
-        self.defaults = {
-            f.attname: None if f.primary_key or f.name == "public_id" else f.get_default() for f in fields
-        }
-        self.public_id = any(f.name == "public_id" for f in fields)
+        if not fields[0].primary_key:
+            raise TypeError(f"{model}: the id must be the first column")
+        self.columns = [field.column for field in fields]
+        self.attnames = [field.attname for field in fields]
+        self.position = {name: i for i, name in enumerate(self.attnames)}
+        self.template = [
+            None if field.primary_key or isinstance(field, UUIDField) else field.get_default() for field in fields
+        ]
+        self.json = [i for i, field in enumerate(fields) if isinstance(field, JSONField)]
+        uuids = [i for i, field in enumerate(fields) if isinstance(field, UUIDField)]  # public_id
+        self.public_id = uuids[0] if uuids else None
+        self.copy_sql = f"COPY {model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
 
-    def __call__(self, **values):
-        instance = self.model.__new__(self.model)
-        instance.__dict__.update(self.defaults, **values)
-        if self.public_id:
-            instance.public_id = uuid.uuid4()
-        instance._state = ModelState()
-        return instance
+    def new(self, rng, **values) -> list:
+        """A row: the defaults, the values given (attnames), a public UUID from the chunk's
+        random generator (reproducible)."""
+        row = self.template.copy()
+        position = self.position
+        for name, value in values.items():
+            row[position[name]] = value
+        if self.public_id is not None:
+            row[self.public_id] = uuid.UUID(int=rng.getrandbits(128), version=4)
+        return row
 
 
-NEW = {
-    model: _Fast(model)
-    for model in (
-        Person,
-        Household,
-        HouseholdMember,
-        ResidentialSituation,
-        Request,
-        Recommendation,
-        RequestStatusChange,
-        Referral,
-        Stay,
-        Accompaniment,
-        Note,
-        Assessment,
-        AssessmentSection,
-        AssessmentSectionVersion,
+TABLES = {
+    model: _Table(model, slot)
+    for slot, model in enumerate(
+        [
+            Person,
+            Household,
+            HouseholdMember,
+            ResidentialSituation,
+            Household.specific_publics.through,
+            Request,
+            Recommendation,
+            RequestStatusChange,
+            Referral,
+            Stay,
+            Accompaniment,
+            Note,
+            Assessment,
+            AssessmentSection,
+            AssessmentSectionVersion,
+        ]
     )
 }
+
+
+class _Sink:
+    """A chunk's rows, table by table (parents first): ids given from a range reserved on the
+    shared counters, then written in one transaction: COPY on PostgreSQL, bulk_create on SQLite."""
+
+    def __init__(self):
+        self.tables = []
+
+    def add(self, model, rows):
+        table = TABLES[model]
+        if rows:
+            with _IDS.get_lock():
+                base = _IDS[table.slot] + 1
+                _IDS[table.slot] += len(rows)
+            for pk, row in enumerate(rows, base):
+                row[0] = pk
+        self.tables.append((table, rows))
+
+    def flush(self):
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                raw = cursor.cursor  # psycopg's own cursor, in Django's transaction
+                raw.execute("SET LOCAL synchronous_commit = off")
+                if _superuser():
+                    raw.execute("SET LOCAL session_replication_role = replica")  # no FK triggers
+                for table, rows in self.tables:
+                    if not rows:
+                        continue
+                    json_columns = table.json
+                    with raw.copy(table.copy_sql) as copy:
+                        write = copy.write_row
+                        if json_columns:
+                            for row in rows:
+                                for i in json_columns:
+                                    row[i] = json.dumps(row[i])
+                                write(row)
+                        else:
+                            for row in rows:
+                                write(row)
+        else:
+            with _timestamps_as_given(), transaction.atomic():
+                for table, rows in self.tables:
+                    model, attnames = table.model, table.attnames
+                    instances = []
+                    for row in rows:
+                        instance = model.__new__(model)
+                        instance.__dict__.update(zip(attnames, row, strict=True))
+                        instance._state = ModelState()
+                        instances.append(instance)
+                    model.objects.bulk_create(instances, batch_size=BATCH)
+
+
+@functools.cache
+def _superuser() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        return cursor.fetchone()[0]
 
 
 def _birth_date(rng, today, min_age, max_age):
     return today - datetime.timedelta(days=rng.randint(min_age * 365 + 1, max_age * 365 + 364))
 
 
-def _chunk(rng, ctx, count):
+def _chunk(rng, ctx, count, sink):
     now = ctx.now
     today = timezone.localdate(now)
     department_ids = rng.choices(ctx.department_ids, cum_weights=ctx.cum_weights, k=count)
     compositions = rng.choices(ctx.compositions, weights=ctx.composition_weights, k=count)
+    new_person, new_household, new_member = TABLES[Person].new, TABLES[Household].new, TABLES[HouseholdMember].new
 
     # Persons (the head first), then households, then memberships.
     persons, plans = [], []
@@ -426,15 +601,16 @@ def _chunk(rng, ctx, count):
             else:
                 sex = rng.choice("FM") if adults > 2 else ("F" if members[0][1] == "M" else "M")
             members.append((Relationship.HEAD if n == 0 else Relationship.SPOUSE, sex, 18, 70))
-        children = rng.choices(*CHILDREN)[0] if with_children else 0
+        children = _pick(rng, W_CHILDREN) if with_children else 0
         members += [(Relationship.CHILD, rng.choice("FM"), 0, 17) for _ in range(children)]
         for relationship, sex, min_age, max_age in members:
             last = family_name if relationship != Relationship.SPOUSE or rng.random() < 0.6 else rng.choice(LAST_NAMES)
             first = rng.choice(FEMALE_FIRST_NAMES if sex == "F" else MALE_FIRST_NAMES)
-            last_key, first_key, last_sound, first_sound = _keys(last, first)
+            (last_key, last_sound), (first_key, first_sound) = _keys(last), _keys(first)
             adult = relationship != Relationship.CHILD
             persons.append(
-                NEW[Person](
+                new_person(
+                    rng,
                     last_name=last.upper() if rng.random() < 0.2 else last,
                     first_name=first,
                     birth_date=_birth_date(rng, today, min_age, max_age),
@@ -444,7 +620,7 @@ def _chunk(rng, ctx, count):
                     if adult and rng.random() < 0.6
                     else "",
                     family_situation=rng.choice(ctx.family_situations) if adult else FamilySituation.C1,
-                    nationality=rng.choices(*NATIONALITIES)[0],
+                    nationality=_pick(rng, W_NATIONALITIES),
                     monthly_income=rng.choice([None, 0, 300, 600, 900, 1200]) if adult else None,
                     last_name_key=last_key,
                     first_name_key=first_key,
@@ -455,15 +631,19 @@ def _chunk(rng, ctx, count):
                 )
             )
         plans.append((department_id, composition_id, created, members, children))
-    Person.objects.bulk_create(persons, batch_size=BATCH)
+    sink.add(Person, persons)
 
-    household_rows, member_rows, situations, position = [], [], [], 0
+    # (id, département, created) of each household, once its id is given.
+    household_rows, member_plans, situations, position = [], [], [], 0
+    new_situation = TABLES[ResidentialSituation].new
     for department_id, composition_id, created, members, children in plans:
+        head_id = persons[position][0]
         household_rows.append(
-            NEW[Household](
+            new_household(
+                rng,
                 department_id=department_id,
                 composition_id=composition_id,
-                head_id=persons[position].pk,
+                head_id=head_id,
                 member_count=len(members),
                 children_count=children,
                 created_by_id=ctx.siao_user[department_id],
@@ -473,56 +653,59 @@ def _chunk(rng, ctx, count):
                 updated_at=created,
             )
         )
+        joined_on = _localdate(created)
         for relationship, *_ in members:
-            member_rows.append((persons[position].pk, relationship, created))
+            member_plans.append((persons[position][0], relationship, joined_on))
             position += 1
         situations.append(
-            NEW[ResidentialSituation](
-                person_id=persons[position - len(members)].pk,
+            new_situation(
+                rng,
+                person_id=head_id,
                 situation=rng.choice(ctx.housing),
-                since=timezone.localdate(created) - datetime.timedelta(days=rng.randint(0, 400)),
+                since=joined_on - datetime.timedelta(days=rng.randint(0, 400)),
                 recorded_at=created,
                 recorded_by_id=ctx.siao_user[department_id],
             )
         )
-    Household.objects.bulk_create(household_rows, batch_size=BATCH)
+    sink.add(Household, household_rows)
+    households = [
+        (row[0], department_id, created)
+        for row, (department_id, _, created, _, _) in zip(household_rows, plans, strict=True)
+    ]
     members, position = [], 0
-    for household, (_, _, _, plan_members, _) in zip(household_rows, plans, strict=True):
+    for (household_id, _, _), (_, _, _, plan_members, _) in zip(households, plans, strict=True):
         for _ in plan_members:
-            person_id, relationship, created = member_rows[position]
+            person_id, relationship, joined_on = member_plans[position]
             members.append(
-                NEW[HouseholdMember](
-                    household_id=household.pk,
-                    person_id=person_id,
-                    relationship=relationship,
-                    joined_on=timezone.localdate(created),
+                new_member(
+                    rng, household_id=household_id, person_id=person_id, relationship=relationship, joined_on=joined_on
                 )
             )
             position += 1
-    HouseholdMember.objects.bulk_create(members, batch_size=BATCH)
-    ResidentialSituation.objects.bulk_create(situations, batch_size=BATCH)
+    sink.add(HouseholdMember, members)
+    sink.add(ResidentialSituation, situations)
     through = Household.specific_publics.through
-    new_through = _Fast(through)
-    through.objects.bulk_create(
+    new_through = TABLES[through].new
+    sink.add(
+        through,
         [
-            new_through(household_id=household.pk, public_id=rng.choice(ctx.specific_publics))
-            for household in household_rows
+            new_through(rng, household_id=household_id, public_id=rng.choice(ctx.specific_publics))
+            for household_id, _, _ in households
             if rng.random() < 0.12
         ],
-        batch_size=BATCH,
     )
 
     # Requests: spread from the file's creation to now, the last one maybe still open.
+    new_request = TABLES[Request].new
     requests, request_plans = [], []
-    for household in household_rows:
-        department_id = household.department_id
-        k = rng.choices(*REQUESTS_PER_HOUSEHOLD)[0]
-        span = (now - household.created_at).total_seconds()
-        moments = sorted(household.created_at + datetime.timedelta(seconds=rng.random() * span) for _ in range(k))
-        moments[0] = household.created_at
+    for household_id, department_id, household_created in households:
+        k = _pick(rng, W_REQUESTS)
+        span = (now - household_created).total_seconds()
+        moments = sorted(household_created + datetime.timedelta(seconds=rng.random() * span) for _ in range(k))
+        moments[0] = household_created
         for i, created in enumerate(moments):
             last = i == k - 1
-            status = rng.choices(*(LAST_STATUSES if last else PAST_STATUSES))[0]
+            status = _pick(rng, W_LAST_STATUSES if last else W_PAST_STATUSES)
             target = department_id if rng.random() > 0.03 else rng.choice(ctx.department_ids)
             origins = ctx.origins[target]
             origin = rng.choice(origins) if origins and rng.random() < 0.85 else None
@@ -533,14 +716,16 @@ def _chunk(rng, ctx, count):
             open_ = status in (RequestStatus.TRANSMITTED, RequestStatus.WAITING, RequestStatus.ORIENTED)
             priority = Priority.NORMAL
             if open_:
-                priority = rng.choices([Priority.NORMAL, Priority.HIGH, Priority.URGENT], [92, 6, 2])[0]
+                priority = _pick(rng, W_PRIORITIES)
             requests.append(
-                NEW[Request](
-                    household_id=household.pk,
+                new_request(
+                    rng,
+                    household_id=household_id,
                     kind=RequestKind.INSERTION if rng.random() < 0.9 else RequestKind.EMERGENCY,
                     status=status,
                     status_before_cancel=RequestStatus.WAITING if status == RequestStatus.CANCELLED else "",
                     department_id=target,
+                    is_cross_department=target != department_id,
                     origin_program_id=origin,
                     reason=rng.choice(ctx.reasons),
                     housing_situation=rng.choice(ctx.housing),
@@ -548,21 +733,23 @@ def _chunk(rng, ctx, count):
                     priority=priority,
                     transmitted_at=transmitted,
                     seniority_from=transmitted,
-                    cancel_reason=rng.choice(CancelReason.values) if status == RequestStatus.CANCELLED else "",
+                    cancel_reason=rng.choice(CANCEL_REASONS) if status == RequestStatus.CANCELLED else "",
                     created_by_id=ctx.worker_user[department_id] if origin else ctx.siao_user[target],
                     version=len(PATHS[status]),
                     created_at=created,
                     updated_at=created,
                 )
             )
-            request_plans.append((status, transmitted, last))
-    Request.objects.bulk_create(requests, batch_size=BATCH)
+            request_plans.append((status, transmitted, last, household_id, target, origin, created))
+    sink.add(Request, requests)
 
+    new_recommendation, new_change = TABLES[Recommendation].new, TABLES[RequestStatusChange].new
     recommendations, changes, referrals, referral_plans = [], [], [], []
-    for request, (status, transmitted, last) in zip(requests, request_plans, strict=True):
+    for row, (status, transmitted, last, household_id, target, _, _) in zip(requests, request_plans, strict=True):
+        request_id = row[0]
         if status != RequestStatus.DRAFT:
-            for program_type in rng.sample(RECOMMENDED_TYPES, rng.choices([1, 2, 3], [60, 30, 10])[0]):
-                recommendations.append(NEW[Recommendation](request_id=request.pk, program_type=program_type))
+            for program_type in rng.sample(RECOMMENDED_TYPES, _pick(rng, W_RECOMMENDATIONS)):
+                recommendations.append(new_recommendation(rng, request_id=request_id, program_type=program_type))
         # The journey: a few days to a few months between steps, never in the future; every
         # step of the household's last request recorded, only the last step of older ones.
         moment, previous = transmitted, RequestStatus.DRAFT
@@ -571,21 +758,23 @@ def _chunk(rng, ctx, count):
             steps.append(moment)
             if last or n == len(PATHS[status]) - 1:
                 changes.append(
-                    NEW[RequestStatusChange](
-                        request_id=request.pk,
+                    new_change(
+                        rng,
+                        request_id=request_id,
                         from_status=previous,
                         to_status=to_status,
                         changed_at=moment,
-                        changed_by_id=ctx.siao_user[request.department_id],
+                        changed_by_id=ctx.siao_user[target],
                     )
                 )
             previous = to_status
             moment = min(now, moment + datetime.timedelta(days=rng.randint(1, 120), seconds=rng.randint(0, 86_399)))
         # Referrals: refused ones before, then the active or admitted one.
-        programs = ctx.orientable[request.department_id]
+        programs = ctx.orientable[target]
+        request = (request_id, household_id, target)
         if status in (RequestStatus.ORIENTED, RequestStatus.ADMITTED, RequestStatus.CLOSED):
             oriented_at = steps[2]
-            chosen = rng.sample(programs, min(len(programs), rng.choices([1, 2, 3], [60, 28, 12])[0]))
+            chosen = rng.sample(programs, min(len(programs), _pick(rng, W_REFERRALS)))
             for n, program_id in enumerate(chosen):
                 final = n == len(chosen) - 1
                 if not final:
@@ -593,77 +782,89 @@ def _chunk(rng, ctx, count):
                         [ReferralStatus.REFUSED_BY_PROGRAM, ReferralStatus.REFUSED_BY_HOUSEHOLD]
                     )
                 elif status == RequestStatus.ORIENTED:
-                    referral_status = rng.choices([ReferralStatus.PROPOSED, ReferralStatus.ACCEPTED], [60, 40])[0]
+                    referral_status = _pick(rng, W_ACTIVE_REFERRAL)
                 else:
                     referral_status = ReferralStatus.ADMITTED
                 admitted_on = steps[3] if status != RequestStatus.ORIENTED else None
                 ended_on = steps[4] if status == RequestStatus.CLOSED else None
-                referral_plans.append((request, referral_status, admitted_on if final else None, ended_on))
+                referral_plans.append((request, program_id, referral_status, admitted_on if final else None, ended_on))
                 referrals.append(_referral(rng, ctx, request, program_id, referral_status, oriented_at, now))
         elif status == RequestStatus.WAITING and rng.random() < 0.4 and len(steps) > 1:
             referral_status = rng.choice([ReferralStatus.REFUSED_BY_PROGRAM, ReferralStatus.REFUSED_BY_HOUSEHOLD])
-            referral_plans.append((request, referral_status, None, None))
-            referrals.append(_referral(rng, ctx, request, rng.choice(programs), referral_status, steps[1], now))
+            program_id = rng.choice(programs)
+            referral_plans.append((request, program_id, referral_status, None, None))
+            referrals.append(_referral(rng, ctx, request, program_id, referral_status, steps[1], now))
         elif status == RequestStatus.CANCELLED and rng.random() < 0.3:
-            referral_plans.append((request, ReferralStatus.WITHDRAWN, None, None))
-            referrals.append(
-                _referral(rng, ctx, request, rng.choice(programs), ReferralStatus.WITHDRAWN, steps[1], now)
-            )
-    Recommendation.objects.bulk_create(recommendations, batch_size=BATCH)
-    RequestStatusChange.objects.bulk_create(changes, batch_size=BATCH)
-    Referral.objects.bulk_create(referrals, batch_size=BATCH)
+            program_id = rng.choice(programs)
+            referral_plans.append((request, program_id, ReferralStatus.WITHDRAWN, None, None))
+            referrals.append(_referral(rng, ctx, request, program_id, ReferralStatus.WITHDRAWN, steps[1], now))
+    sink.add(Recommendation, recommendations)
+    sink.add(RequestStatusChange, changes)
+    sink.add(Referral, referrals)
 
+    new_stay = TABLES[Stay].new
     stays = []
-    for referral, (request, referral_status, admitted_at, ended_at) in zip(referrals, referral_plans, strict=True):
+    for row, (request, program_id, referral_status, admitted_at, ended_at) in zip(
+        referrals, referral_plans, strict=True
+    ):
         if referral_status != ReferralStatus.ADMITTED or admitted_at is None:
             continue
-        started_on = timezone.localdate(admitted_at)
-        ended_on = timezone.localdate(ended_at) if ended_at else None
+        request_id, household_id, target = request
+        decided_by_id = ctx.worker_user[target]  # the referral's decision (admitted: decided)
+        started_on = _localdate(admitted_at)
+        ended_on = _localdate(ended_at) if ended_at else None
         ended_on = max(ended_on, started_on) if ended_on else None
         stays.append(
-            NEW[Stay](
-                household_id=request.household_id,
-                program_id=referral.program_id,
-                request_id=request.pk,
-                referral_id=referral.pk,
+            new_stay(
+                rng,
+                household_id=household_id,
+                program_id=program_id,
+                request_id=request_id,
+                referral_id=row[0],
                 started_on=started_on,
                 ended_on=ended_on,
-                exit_reason=rng.choice(ExitReason.values) if ended_on else "",
+                exit_reason=rng.choice(EXIT_REASONS) if ended_on else "",
                 exit_destination=rng.choice(ctx.exit_destinations) if ended_on else None,
-                admitted_by_id=referral.decided_by_id,
-                ended_by_id=referral.decided_by_id if ended_on else None,
+                admitted_by_id=decided_by_id,
+                ended_by_id=decided_by_id if ended_on else None,
                 created_at=admitted_at,
                 updated_at=ended_at or admitted_at,
             )
         )
-    Stay.objects.bulk_create(stays, batch_size=BATCH)
+    sink.add(Stay, stays)
 
     # Accompaniment by the program that instructed the last request; notes; assessments.
     last_requests = {}
-    for request, (status, *_) in zip(requests, request_plans, strict=True):
-        last_requests[request.household_id] = (request, status)
-    accompaniments, notes, assessments = [], [], []
-    for household in household_rows:
-        request, status = last_requests[household.pk]
-        department_id = household.department_id
-        if request.origin_program_id:
+    for status, _, _, household_id, _, origin, created in request_plans:
+        last_requests[household_id] = (status, origin, created)
+    new_accompaniment, new_note, new_assessment = (
+        TABLES[Accompaniment].new,
+        TABLES[Note].new,
+        TABLES[Assessment].new,
+    )
+    accompaniments, notes, assessments, assessment_plans = [], [], [], []
+    for household_id, department_id, household_created in households:
+        status, origin, request_created = last_requests[household_id]
+        if origin:
             still = status not in (RequestStatus.CLOSED, RequestStatus.CANCELLED)
             accompaniments.append(
-                NEW[Accompaniment](
-                    household_id=household.pk,
-                    program_id=request.origin_program_id,
-                    started_on=timezone.localdate(request.created_at),
+                new_accompaniment(
+                    rng,
+                    household_id=household_id,
+                    program_id=origin,
+                    started_on=_localdate(request_created),
                     ended_on=None if still else today - datetime.timedelta(days=rng.randint(0, 60)),
                     started_by_id=ctx.worker_user[department_id],
                 )
             )
-        span = (now - household.created_at).total_seconds()
-        for _ in range(rng.choices([0, 1, 2, 3, 4, 6], [28, 30, 20, 12, 7, 3])[0]):
-            at = household.created_at + datetime.timedelta(seconds=rng.random() * span)
+        span = (now - household_created).total_seconds()
+        for _ in range(_pick(rng, W_NOTES)):
+            at = household_created + datetime.timedelta(seconds=rng.random() * span)
             siao = rng.random() < 0.5
             notes.append(
-                NEW[Note](
-                    household_id=household.pk,
+                new_note(
+                    rng,
+                    household_id=household_id,
                     text=rng.choice(NOTE_TEXTS),
                     author_id=ctx.siao_user[department_id] if siao else ctx.worker_user[department_id],
                     author_role=Role.SIAO_OPERATOR if siao else Role.SOCIAL_WORKER,
@@ -673,73 +874,82 @@ def _chunk(rng, ctx, count):
                 )
             )
         if rng.random() < 0.35:
-            at = request.created_at
+            author_id = ctx.worker_user[department_id]
             assessments.append(
-                NEW[Assessment](
-                    household_id=household.pk,
+                new_assessment(
+                    rng,
+                    household_id=household_id,
                     kind=AssessmentKind.IN_DEPTH if rng.random() < 0.6 else AssessmentKind.SOCIAL,
-                    author_id=ctx.worker_user[department_id],
+                    author_id=author_id,
                     author_organization_id=ctx.worker_org[department_id],
-                    program_id=request.origin_program_id,
-                    created_at=at,
-                    updated_at=at,
+                    program_id=origin,
+                    created_at=request_created,
+                    updated_at=request_created,
                 )
             )
-    Accompaniment.objects.bulk_create(accompaniments, batch_size=BATCH)
-    Note.objects.bulk_create(notes, batch_size=BATCH)
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH)
-    sections = []
-    for assessment in assessments:
+            assessment_plans.append((author_id, request_created))
+    sink.add(Accompaniment, accompaniments)
+    sink.add(Note, notes)
+    sink.add(Assessment, assessments)
+    new_section, new_version = TABLES[AssessmentSection].new, TABLES[AssessmentSectionVersion].new
+    sections, section_plans = [], []
+    for row, (author_id, at) in zip(assessments, assessment_plans, strict=True):
         chosen = [Section.FAMILY, Section.HOUSING, Section.BUDGET]
         if rng.random() < 0.3:
             chosen.append(Section.HEALTH)
         for section in chosen:
+            text = rng.choice(ASSESSMENT_TEXTS)
             sections.append(
-                NEW[AssessmentSection](
-                    assessment_id=assessment.pk,
+                new_section(
+                    rng,
+                    assessment_id=row[0],
                     section=section,
                     data={},
-                    text=rng.choice(ASSESSMENT_TEXTS),
+                    text=text,
                     version=1,
-                    updated_at=assessment.created_at,
-                    updated_by_id=assessment.author_id,
+                    updated_at=at,
+                    updated_by_id=author_id,
                 )
             )
-    AssessmentSection.objects.bulk_create(sections, batch_size=BATCH)
-    AssessmentSectionVersion.objects.bulk_create(
+            section_plans.append((text, at, author_id))
+    sink.add(AssessmentSection, sections)
+    sink.add(
+        AssessmentSectionVersion,
         [
-            NEW[AssessmentSectionVersion](
-                section_id=section.pk,
+            new_version(
+                rng,
+                section_id=row[0],
                 version=1,
                 data={},
-                text=section.text,
+                text=text,
                 changed_fields=["text"],
-                changed_at=section.updated_at,
-                changed_by_id=section.updated_by_id,
+                changed_at=at,
+                changed_by_id=author_id,
                 changed_by_role=Role.SOCIAL_WORKER,
             )
-            for section in sections
+            for row, (text, at, author_id) in zip(sections, section_plans, strict=True)
         ],
-        batch_size=BATCH,
     )
 
 
 def _referral(rng, ctx, request, program_id, status, proposed_at, now):
+    _request_id, _, target = request
     decided = status != ReferralStatus.PROPOSED
     decided_at = min(now, proposed_at + datetime.timedelta(days=rng.randint(1, 30))) if decided else None
-    return NEW[Referral](
-        request_id=request.pk,
+    return TABLES[Referral].new(
+        rng,
+        request_id=request[0],
         program_id=program_id,
         status=status,
         comment="Orientation proposée en commission." if rng.random() < 0.3 else "",
-        proposed_by_id=ctx.siao_user[request.department_id],
+        proposed_by_id=ctx.siao_user[target],
         proposed_at=proposed_at,
-        decided_by_id=ctx.worker_user[request.department_id] if decided else None,
+        decided_by_id=ctx.worker_user[target] if decided else None,
         decided_at=decided_at,
-        program_refusal_reason=rng.choice(ProgramRefusalReason.values)
+        program_refusal_reason=rng.choice(PROGRAM_REFUSAL_REASONS)
         if status == ReferralStatus.REFUSED_BY_PROGRAM
         else "",
-        household_refusal_reason=rng.choice(HouseholdRefusalReason.values)
+        household_refusal_reason=rng.choice(HOUSEHOLD_REFUSAL_REASONS)
         if status == ReferralStatus.REFUSED_BY_HOUSEHOLD
         else "",
         household_refusal_justified=rng.random() < 0.5 if status == ReferralStatus.REFUSED_BY_HOUSEHOLD else None,
@@ -755,6 +965,9 @@ def main(argv=None):
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, help="processes (default: 2 on PostgreSQL, 1 on SQLite)")
+    parser.add_argument(
+        "--no-fk-check", action="store_true", help="skip the foreign-key check after a PostgreSQL load"
+    )
     args = parser.parse_args(argv)
     from django.core.management import call_command
 
@@ -766,7 +979,11 @@ def main(argv=None):
     print(f"offer: {offer} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     started = time.perf_counter()
     counts = generate_households(
-        args.households, seed=args.seed, workers=args.workers, log=lambda line: print(line, file=sys.stderr)
+        args.households,
+        seed=args.seed,
+        workers=args.workers,
+        log=lambda line: print(line, file=sys.stderr),
+        check_foreign_keys=not args.no_fk_check,
     )
     print(f"households: {counts} ({time.perf_counter() - started:.1f} s) on {connection.vendor}", file=sys.stderr)
 
