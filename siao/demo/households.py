@@ -13,6 +13,7 @@ from siao.offer.enums import PlaceState, ProgramType
 from siao.offer.models import Place, Public
 from siao.orientation import actions
 from siao.orientation.enums import ExitReason, HouseholdRefusalReason, Priority
+from siao.orientation.models import Request
 
 # (head (last name, first name, sex, birth date), other members, composition, step)
 HOUSEHOLDS = [
@@ -92,6 +93,9 @@ def seed_households(domain: str, department, programs) -> int:
         if step == "draft":
             continue
         actions.transmit_request(actor=social_worker, request=request)
+        # Requests of different ages, so that the queue shows seniority.
+        since = timezone.now() - datetime.timedelta(days=15 * (len(HOUSEHOLDS) - index))
+        Request.objects.filter(pk=request.pk).update(transmitted_at=since, seniority_from=since)
         if index == 2:
             actions.set_request_priority(actor=siao, request=request, priority=Priority.HIGH)
         if step == "transmitted":

@@ -90,7 +90,7 @@ def own_entries(household, actor, limit: int = LIMIT) -> list[dict]:
             {
                 "at": _at(contact.occurred_on),
                 "kind": "contact",
-                "label": f"Contact avec le ménage : {contact.get_channel_display().lower()}",
+                "label": f"Contact avec le ménage : {contact.get_channel_display()[0].lower()}{contact.get_channel_display()[1:]}",
                 "detail": f"{roles.get(contact.author_role, contact.author_role)} — {contact.author_organization.name}",
                 "url": "",
             }

@@ -32,7 +32,8 @@ def _request_label(change: RequestStatusChange) -> str:
         return "Admission directe enregistrée" if change.to_status == RequestStatus.ADMITTED else "Demande créée"
     if change.from_status == change.to_status:
         return "Demande transférée" if change.comment.startswith("Transférée") else "Demande mise à jour"
-    return f"Demande : {RequestStatus(change.to_status).label.lower()}"
+    label = RequestStatus(change.to_status).label
+    return f"Demande : {label[0].lower()}{label[1:]}"  # "transmise au SIAO", acronyms kept
 
 
 def journey_entries(household, actor) -> list[dict]:

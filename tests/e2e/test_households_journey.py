@@ -179,7 +179,7 @@ def test_from_search_before_create_to_the_exit_from_a_chrs(live_server, page):
     expect(journey.get_by_text("Sortie du dispositif")).to_be_visible()
     expect(journey.get_by_text("Admission", exact=True)).to_be_visible()
     expect(journey.get_by_text("Orientation acceptée par le dispositif")).to_be_visible()
-    expect(journey.get_by_text("Demande : transmise au siao")).to_be_visible()
+    expect(journey.get_by_text("Demande : transmise au SIAO")).to_be_visible()
     expect(journey.get_by_text("Création du dossier")).to_be_visible()
 
 
