@@ -102,7 +102,7 @@ def measure_households(repeat: int, explain: bool = False):
     from siao.accounts.actor import Actor
     from siao.accounts.enums import OrganizationKind, Role
     from siao.accounts.models import Membership, Organization, User
-    from siao.households.models import Household, Person
+    from siao.households.models import Household
     from siao.households.search import find_similar_persons
     from siao.orientation.enums import SIAO_QUEUE_STATUSES, RequestStatus
     from siao.orientation.models import Request
@@ -131,7 +131,6 @@ def measure_households(repeat: int, explain: bool = False):
         .values_list("head__last_name", "head__first_name", "head__birth_date")[:5000]
     )
     heads = rng.sample(heads, min(len(heads), 200))
-    visible_persons = Person.objects.visible_to(actor)
     typed = [(_typo(rng, last), first, birth) for last, first, birth in heads]
     swapped = [(first, _typo(rng, last), None) for last, first, _ in heads]
     for name, cases in [
@@ -142,7 +141,7 @@ def measure_households(repeat: int, explain: bool = False):
 
         def search(found=found, pending=pending):
             last, first, birth = next(pending)
-            matches = find_similar_persons(visible_persons, last_name=last, first_name=first, birth_date=birth)
+            matches = find_similar_persons(actor, last_name=last, first_name=first, birth_date=birth)
             found.append(len(matches))
 
         add(name, search)

@@ -148,7 +148,7 @@ class Person(BaseModel):
         verbose_name = "personne"
         verbose_name_plural = "personnes"
         indexes = [
-            models.Index(fields=["last_name_sound", "first_name_sound"], name="person_sound"),
+            models.Index(fields=["last_name_sound", "first_name_sound", "birth_date"], name="person_sound_birth"),
             models.Index(fields=["birth_date"], name="person_birth_date"),
             models.Index(fields=["last_name_key", "first_name_key"], name="person_name_key"),
         ]

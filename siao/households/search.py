@@ -20,6 +20,8 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 
 CANDIDATE_LIMIT = 300
+BLOCK_LIMIT = 2000  # nationally, before the perimeter
+YEARS_AROUND = 2
 RESULT_LIMIT = 10
 THRESHOLD = 0.72
 _NOT_LETTER = re.compile(r"[^A-Z]")
@@ -101,11 +103,19 @@ def candidates_q(last_name: str, first_name: str, birth_date: datetime.date | No
     last_sound, first_sound = sound_key(last_name), sound_key(first_name)
     last_key, first_key = name_key(last_name), name_key(first_name)
     condition = Q()
+    # With a birth date typed, a phonetic match must also be born within two years (or have no
+    # birth date): common keys (Martin, Perez...) otherwise block thousands of persons; an
+    # exact name or birth date still finds the others. The (sounds, birth date) index serves it.
+    near = Q()
+    if birth_date is not None:
+        low = birth_date.replace(year=birth_date.year - YEARS_AROUND, month=1, day=1)
+        high = birth_date.replace(year=birth_date.year + YEARS_AROUND, month=12, day=31)
+        near = Q(birth_date__range=(low, high)) | Q(birth_date__isnull=True)
     if last_sound and first_sound:
-        condition |= Q(last_name_sound=last_sound, first_name_sound=first_sound)
-        condition |= Q(last_name_sound=first_sound, first_name_sound=last_sound)
+        condition |= Q(last_name_sound=last_sound, first_name_sound=first_sound) & near
+        condition |= Q(last_name_sound=first_sound, first_name_sound=last_sound) & near
     elif last_sound:
-        condition |= Q(last_name_sound=last_sound)
+        condition |= Q(last_name_sound=last_sound) & near
     if last_key:
         condition |= Q(last_name_key=last_key, **_prefix(first_key[:2]))
     if first_key and last_key:
@@ -115,13 +125,33 @@ def candidates_q(last_name: str, first_name: str, birth_date: datetime.date | No
     return condition or None
 
 
-def find_similar_persons(queryset, *, last_name: str, first_name: str = "", birth_date=None) -> list[Match]:
-    """The persons of `queryset` (already limited to the actor's perimeter) likely to be the
-    person typed, best first."""
+def visible_candidate_ids(actor, candidate_ids) -> set[int]:
+    """Which of these persons the actor sees (members, now or before, of a household the actor
+    sees), checked on the candidates' own households: the perimeter is never scanned whole.
+    A single SQL query with the perimeter as a semi-join lets PostgreSQL hash the whole SIAO's
+    perimeter when it misestimates it (over a second at national size)."""
+    from .models import Household, HouseholdMember
+
+    links = list(HouseholdMember.objects.filter(person_id__in=candidate_ids).values_list("person_id", "household_id"))
+    households = {household_id for _, household_id in links}
+    visible = set(Household.objects.visible_to(actor).filter(pk__in=households).values_list("pk", flat=True))
+    return {person_id for person_id, household_id in links if household_id in visible}
+
+
+def find_similar_persons(actor, *, last_name: str, first_name: str = "", birth_date=None) -> list[Match]:
+    """The persons of the actor's perimeter likely to be the person typed, best first.
+    Four bounded queries: the blocked candidates, their households, which of those the actor
+    sees, the candidates to score."""
+    from .models import Person
+
     condition = candidates_q(last_name, first_name, birth_date)
     if condition is None:
         return []
-    candidates = queryset.filter(condition).only(
+    blocked = list(Person.objects.filter(condition).order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+    visible = sorted(visible_candidate_ids(actor, blocked))[:CANDIDATE_LIMIT] if blocked else []
+    if not visible:
+        return []
+    candidates = Person.objects.filter(pk__in=visible).only(
         "pk",
         "public_id",
         "last_name",
@@ -131,7 +161,7 @@ def find_similar_persons(queryset, *, last_name: str, first_name: str = "", birt
         "sex",
         "last_name_key",
         "first_name_key",
-    )[:CANDIDATE_LIMIT]
+    )
     matches = []
     for person in candidates:
         value, swapped = score(last_name, first_name, birth_date, person)

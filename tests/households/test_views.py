@@ -405,7 +405,7 @@ def _grow(household, membership, n):
 # session (4), household, audit event (5), members, residential situations, assessments and
 # their sections, accompaniments, consultations, journey (members, notes, versions, and the
 # orientation's entries), notes, the compositions, the orientation's requests block, session saved (3).
-FILE_PAGE_QUERIES = 31
+FILE_PAGE_QUERIES = 29
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -422,8 +422,9 @@ def test_the_list_search_runs_a_fixed_number_of_queries(client_as, django_assert
     client = client_as(Role.SIAO_OPERATOR)
     for _ in range(5):
         household_with(persons=[PersonFactory(last_name="Lefèvre", first_name="Émilie")])
-    # session, user, memberships, départements, candidates, their households, session saved (3)
-    with django_assert_num_queries(9):
+    # session, user, memberships, départements; blocked candidates, their memberships, which
+    # households the actor sees, the candidates to score; their households; session saved (3)
+    with django_assert_num_queries(12):
         response = client.get(LIST, {"nom": "Lefevre", "prenom": "Emilie"})
     assert len(response.context["results"]) == 5
 
@@ -472,9 +473,13 @@ def test_the_composition_can_be_corrected(client_as):
         "specific_publics": [],
         "changed": ["composition"],
     }
-    client.post(url, {"composition": "nonsense"})
+    response = client.post(url, {"composition": "nonsense"})
+    assert response.status_code == 400
+    assert "Le formulaire contient" in response.content.decode()
     household.refresh_from_db()
     assert household.composition.code == "adult_group"
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="adult_group" selected' in page.content.decode()
     assert client_as(Role.SIAO_ADMIN).post(url, {"composition": "single_man"}).status_code == 403
 
 

@@ -27,7 +27,7 @@ from siao.households.forms.household import (
 from siao.households.journey import journey_entries
 from siao.households.models import AssessmentSection, Household, HouseholdMember, Person, ResidentialSituation
 from siao.households.permissions import ROLES_ALLOWED, has_role_for, readable_sections
-from siao.households.search import Match, find_similar_persons
+from siao.households.search import BLOCK_LIMIT, Match, find_similar_persons, visible_candidate_ids
 from siao.offer.models import Public
 
 PAGE_SIZE = 25
@@ -41,10 +41,12 @@ can_create_household = has_role_for("create_household")
 
 
 def _search(actor, *, last_name: str, first_name: str, birth_date) -> list[Match]:
-    visible = Person.objects.visible_to(actor)
     if last_name.strip():
-        return find_similar_persons(visible, last_name=last_name, first_name=first_name, birth_date=birth_date)
-    persons = visible.filter(birth_date=birth_date).order_by("last_name_key", "first_name_key")[:10]
+        return find_similar_persons(actor, last_name=last_name, first_name=first_name, birth_date=birth_date)
+    # By birth date alone: the persons born that day, then those of the perimeter (search.py).
+    born = list(Person.objects.filter(birth_date=birth_date).order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+    visible = visible_candidate_ids(actor, born) if born else set()
+    persons = Person.objects.filter(pk__in=visible).order_by("last_name_key", "first_name_key")[:10]
     return [Match(person=person, score=1.0, swapped=False) for person in persons]
 
 
@@ -282,16 +284,6 @@ def file_context(request, household, *, note_form=None, contact_form=None) -> di
         else None,
         "journey": journey_entries(household, actor),
         "may_edit": may_edit,
-        "composition_form": CompositionForm(
-            initial={
-                "composition": household.composition.code if household.composition else "",
-                "specific_publics": [public.code for public in specific_publics],
-            },
-            compositions=_compositions(),
-            specific_publics=_specific_publics(),
-        )
-        if may_edit
-        else None,
         "may_edit_persons": bool(actions.editable_person_fields(actor)),
         "specific_publics": specific_publics,
     }
@@ -368,8 +360,15 @@ def assessment_start(request, public_id):
 
 @actor_required(has_role_for("edit_household"))
 def composition_change(request, public_id):
+    """Its own page (not a form on the file): the file page stays light."""
     household = get_household_for(request.actor, public_id)
-    form = CompositionForm(request.POST or None, compositions=_compositions(), specific_publics=_specific_publics())
+    initial = {
+        "composition": household.composition.code if household.composition else "",
+        "specific_publics": list(household.specific_publics.values_list("code", flat=True)),
+    }
+    form = CompositionForm(
+        request.POST or None, initial=initial, compositions=_compositions(), specific_publics=_specific_publics()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.set_composition(
@@ -379,9 +378,13 @@ def composition_change(request, public_id):
                 specific_publics=form.cleaned_data["specific_publics"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Composition familiale enregistrée.")
-    elif request.method == "POST":
-        messages.error(request, "Choisissez une composition familiale et des publics spécifiques de la liste.")
-    return redirect(f"{household_url(household)}#composition")
+            return redirect(f"{household_url(household)}#composition")
+    return render(
+        request,
+        "households/composition.html",
+        {"household": household, "form": form, "title": "Composition familiale et publics spécifiques"},
+        status=400 if form.errors else 200,
+    )
