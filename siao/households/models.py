@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from siao.core.models import BaseModel
+from siao.core.models import BaseModel, ChoiceLabelsMixin
 
 from .enums import (
     AssessmentKind,
@@ -194,7 +194,7 @@ class Person(BaseModel):
         super().save(*args, **kwargs)
 
 
-class HouseholdMember(models.Model):
+class HouseholdMember(ChoiceLabelsMixin, models.Model):
     """A person's membership of a household over time: leaving keeps the row (history)."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
@@ -217,7 +217,7 @@ class HouseholdMember(models.Model):
         return f"{self.person} ({self.get_relationship_display()})"
 
 
-class ResidentialSituation(models.Model):
+class ResidentialSituation(ChoiceLabelsMixin, models.Model):
     """Where a person lives, over time (it drives vulnerability)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residential_situations")
@@ -234,7 +234,7 @@ class ResidentialSituation(models.Model):
         return self.get_situation_display()
 
 
-class Accompaniment(models.Model):
+class Accompaniment(ChoiceLabelsMixin, models.Model):
     """A program accompanying the household (first-contact service, social worker's program):
     it gives the program's roles access to the file while it lasts."""
 
@@ -276,7 +276,7 @@ class Assessment(BaseModel):
         return f"{self.get_kind_display()} du {timezone.localtime(self.created_at):%d/%m/%Y}"
 
 
-class AssessmentSection(models.Model):
+class AssessmentSection(ChoiceLabelsMixin, models.Model):
     """The current content of one section: structured fields (JSON, validated by the section's
     form) and free text. Every change appends an AssessmentSectionVersion."""
 
@@ -295,7 +295,7 @@ class AssessmentSection(models.Model):
         return f"{self.get_section_display()} (version {self.version})"
 
 
-class AssessmentSectionVersion(models.Model):
+class AssessmentSectionVersion(ChoiceLabelsMixin, models.Model):
     section = models.ForeignKey(AssessmentSection, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     data = models.JSONField(default=dict)
@@ -313,7 +313,7 @@ class AssessmentSectionVersion(models.Model):
         return f"Version {self.version}"
 
 
-class Contact(models.Model):
+class Contact(ChoiceLabelsMixin, models.Model):
     """A contact with the household (interview, call, visit...): what happened stays in notes;
     this records that and when, for the journey and the retention clock."""
 

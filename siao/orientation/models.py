@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from siao.core.models import BaseModel
+from siao.core.models import BaseModel, ChoiceLabelsMixin
 from siao.households.enums import ExitDestination, HousingSituation, RequestReason
 from siao.offer.enums import ProgramType
 
@@ -119,7 +119,7 @@ class Request(BaseModel):
         return [r.program_type for r in self.recommendations.all()]
 
 
-class Recommendation(models.Model):
+class Recommendation(ChoiceLabelsMixin, models.Model):
     """A préconisation: a program type recommended for the request."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="recommendations")
@@ -132,7 +132,7 @@ class Recommendation(models.Model):
         return self.get_program_type_display()
 
 
-class RequestStatusChange(models.Model):
+class RequestStatusChange(ChoiceLabelsMixin, models.Model):
     """The request's history (the journey shows it)."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="status_changes")
