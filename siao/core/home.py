@@ -136,7 +136,7 @@ ORIENTATION_TILES = [
         "view_program_referrals",
         "Orientations reçues",
         "Orientations",
-        "Les ménages que le SIAO oriente vers votre dispositif : accepter ou refuser, puis admettre.",
+        "Les ménages que le SIAO oriente vers votre dispositif : le responsable accepte ou refuse, puis admet.",
         "orientation:referral_list",
     ),
     (

@@ -13,7 +13,7 @@ from siao.offer.enums import PlaceState, ProgramType
 from siao.offer.models import Place, Public
 from siao.orientation import actions
 from siao.orientation.enums import ExitReason, HouseholdRefusalReason, Priority
-from siao.orientation.models import Request
+from siao.orientation.models import Referral, Request
 
 # (head (last name, first name, sex, birth date), other members, composition, step)
 HOUSEHOLDS = [
@@ -111,6 +111,9 @@ def seed_households(domain: str, department, programs) -> int:
                 actor=siao, referral=referral, reason=HouseholdRefusalReason.COLLECTIVE, justified=False
             )
             continue
+        # Oriented before the (past) admission date below.
+        Referral.objects.filter(pk=referral.pk).update(proposed_at=timezone.now() - datetime.timedelta(days=45))
+        referral.refresh_from_db()
         actions.decide_referral(actor=manager, referral=referral, accept=True)
         if step == "accepted":
             continue

@@ -126,7 +126,9 @@ class Person(BaseModel):
     # Resources and employment
     resources = models.JSONField("ressources", default=list, blank=True, help_text="Codes SI SIAO des ressources.")
     monthly_income = models.PositiveIntegerField("ressources mensuelles (euros)", null=True, blank=True)
-    contract_type = models.PositiveSmallIntegerField("emploi", choices=ContractType.choices, default=ContractType.C10)
+    contract_type = models.PositiveSmallIntegerField(
+        "situation d'emploi", choices=ContractType.choices, default=ContractType.C10
+    )
     social_security = models.PositiveSmallIntegerField(
         "couverture sociale", choices=SocialSecurity.choices, default=SocialSecurity.C1
     )

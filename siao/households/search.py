@@ -24,6 +24,7 @@ BLOCK_LIMIT = 2000  # nationally, before the perimeter
 YEARS_AROUND = 2
 RESULT_LIMIT = 10
 THRESHOLD = 0.72
+SAME_FIRST_NAME = 85  # rapidfuzz ratio
 _NOT_LETTER = re.compile(r"[^A-Z]")
 _SILENT_ENDING = re.compile(r"(?<=...)[SXTDZ]$")
 
@@ -86,6 +87,10 @@ def score(last_name: str, first_name: str, birth_date, person) -> tuple[float, b
     names = max(straight, swapped)
     dates = _date_score(birth_date, person.birth_date)
     total = names if dates is None else 0.7 * names + 0.3 * dates
+    if dates == 1.0 and fuzz.ratio(typed_first, person.first_name_key) >= SAME_FIRST_NAME:
+        # Same first name, same birth date, another last name (a marriage name, a usage name,
+        # a name misheard on the phone): proposed, at the threshold.
+        total = max(total, THRESHOLD)
     return total, swapped > straight
 
 

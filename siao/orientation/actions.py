@@ -633,6 +633,13 @@ def admit(*, actor, referral: Referral, place: Place, started_on: datetime.date)
             "L'admission suit l'acceptation de l'orientation : acceptez-la d'abord.", code="transition"
         )
     _check_admission_date(started_on)
+    if started_on < timezone.localdate(referral.proposed_at):
+        raise ValidationError(
+            {
+                "started_on": "La date d'admission ne peut pas précéder l'orientation "
+                f"(du {timezone.localdate(referral.proposed_at):%d/%m/%Y})."
+            }
+        )
     request = _lock_request(referral.request)
     if Stay.objects.filter(household_id=request.household_id, program=program, ended_on__isnull=True).exists():
         raise ValidationError("Ce ménage est déjà pris en charge dans votre dispositif.", code="current_stay")

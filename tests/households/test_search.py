@@ -60,3 +60,9 @@ def test_persons_out_of_the_perimeter_are_never_proposed(person):
     assert found(elsewhere, last_name="Lefèvre-Dupont", first_name="Émilie", birth_date=BIRTH) == []
     analyst = actor_for(membership_for(Role.ANALYST))
     assert found(analyst, last_name="Lefèvre-Dupont", first_name="Émilie", birth_date=BIRTH) == []
+
+
+def test_same_first_name_and_birth_date_with_another_last_name_is_proposed(operator, person):
+    # A usage or marriage name: the first name and the birth date are the same.
+    assert found(operator, last_name="Xyz", first_name="Emilie", birth_date=BIRTH) == [person]
+    assert found(operator, last_name="Xyz", first_name="Claude", birth_date=BIRTH) == []

@@ -64,6 +64,8 @@ def test_the_full_lifecycle_from_draft_to_exit():
     referral = actions.decide_referral(actor=world.manager, referral=referral, accept=True)
     assert referral.status == ReferralStatus.ACCEPTED
     place = world.places()[0]
+    # Oriented three weeks ago, admitted ten days ago.
+    Referral.objects.filter(pk=referral.pk).update(proposed_at=timezone.now() - datetime.timedelta(days=21))
     stay = actions.admit(actor=world.manager, referral=referral, place=place, started_on=days_ago(10))
     place.refresh_from_db()
     assert place.state == PlaceState.OCCUPIED
@@ -473,3 +475,16 @@ def test_a_household_already_staying_in_the_program_is_not_admitted_twice():
     second.refresh_from_db()
     assert (free.state, second.status) == (PlaceState.AVAILABLE, ReferralStatus.ACCEPTED)
     assert Stay.objects.filter(household=world.household).count() == 1
+
+
+def test_an_admission_cannot_be_dated_before_the_orientation():
+    world = World.build(places=1)
+    referral = world.accepted()
+    place = world.places()[0]
+    with pytest.raises(ValidationError) as error:
+        actions.admit(actor=world.manager, referral=referral, place=place, started_on=days_ago(1))
+    assert "précéder l'orientation" in str(error.value)
+    place.refresh_from_db()
+    referral.refresh_from_db()
+    assert (place.state, referral.status) == (PlaceState.AVAILABLE, ReferralStatus.ACCEPTED)
+    assert not Stay.objects.exists()

@@ -53,7 +53,8 @@ def referral_list(request):
     page = Paginator(program_referrals(request.actor), PAGE_SIZE).get_page(request.GET.get("page"))
     for referral in page:
         referral.household_url = household_url(referral.request.household)
-    return render(request, "orientation/referral_list.html", {"page": page, "query": ""})
+    may_decide = request.actor.role in ROLES_ALLOWED["decide_referral"]
+    return render(request, "orientation/referral_list.html", {"page": page, "query": "", "may_decide": may_decide})
 
 
 @actor_required(has_role_for("view_program_referrals"))
