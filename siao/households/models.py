@@ -133,11 +133,15 @@ class Person(BaseModel):
         "couverture sociale", choices=SocialSecurity.choices, default=SocialSecurity.C1
     )
     # Health and violence (sensitive)
-    health_follow_up = models.BooleanField("suivi de santé en cours", default=False)
-    pregnancy = models.BooleanField("grossesse", default=False)
+    health_follow_up = models.BooleanField(
+        "suivi de santé en cours", null=True, blank=True, default=None
+    )  # None: not asked
+    pregnancy = models.BooleanField("grossesse", null=True, blank=True, default=None)  # None: not asked
     pregnancy_due_on = models.DateField("terme prévu", null=True, blank=True)
-    reduced_mobility = models.BooleanField("mobilité réduite", default=False)
-    violence_victim = models.BooleanField("victime de violences", default=False)
+    reduced_mobility = models.BooleanField("mobilité réduite", null=True, blank=True, default=None)  # None: not asked
+    violence_victim = models.BooleanField(
+        "victime de violences", null=True, blank=True, default=None
+    )  # None: not asked
     # Search keys, kept by save(): the tolerant duplicate search (siao/households/search.py).
     last_name_key = models.CharField(max_length=150, editable=False, default="")
     first_name_key = models.CharField(max_length=150, editable=False, default="")

@@ -337,7 +337,7 @@ def test_person_edit_offers_only_the_fields_of_the_role(client_as):
             "family_situation": 1,
             "contract_type": 10,
             "social_security": 1,
-            "violence_victim": "on",
+            "violence_victim": "true",
             "nationality": "UE",  # not offered: ignored
         },
     )
@@ -497,3 +497,10 @@ def test_a_contact_is_recorded_from_the_file_and_shows_in_the_journey(client_as)
     assert response.status_code == 302
     assert "Contact avec le ménage : entretien" in client.get(file_url(household)).content.decode()
     assert client_as(Role.SIAO_ADMIN).post(url, {}).status_code == 403
+
+
+def test_a_yes_no_question_not_asked_reads_not_filled_in(client_as):
+    household = household_with()
+    client = client_as(Role.SIAO_OPERATOR)
+    content = client.get(file_url(household)).content.decode()
+    assert "Victime de violences : Non renseigné" in content

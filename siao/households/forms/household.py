@@ -123,6 +123,17 @@ class CreateConfirmForm(DsfrBaseForm):
         )
 
 
+class YesNoUnknownSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
+
+
+def _yes_no_unknown(label):
+    """Oui / Non / Non renseigné: a question not asked is not a "non"."""
+    return forms.NullBooleanField(label=label, required=False, widget=YesNoUnknownSelect)
+
+
 class PersonForm(DsfrBaseForm):
     """All the person's fields; those the role may not change are removed (`fields=`)."""
 
@@ -155,11 +166,11 @@ class PersonForm(DsfrBaseForm):
     )
     contract_type = forms.TypedChoiceField(label="Emploi", choices=ContractType.choices, coerce=int)
     social_security = forms.TypedChoiceField(label="Couverture sociale", choices=SocialSecurity.choices, coerce=int)
-    health_follow_up = forms.BooleanField(label="Suivi de santé en cours", required=False)
-    pregnancy = forms.BooleanField(label="Grossesse", required=False)
+    health_follow_up = _yes_no_unknown("Suivi de santé en cours")
+    pregnancy = _yes_no_unknown("Grossesse")
     pregnancy_due_on = forms.DateField(label="Terme prévu", required=False, widget=DATE_WIDGET)
-    reduced_mobility = forms.BooleanField(label="Mobilité réduite", required=False)
-    violence_victim = forms.BooleanField(label="Victime de violences", required=False)
+    reduced_mobility = _yes_no_unknown("Mobilité réduite")
+    violence_victim = _yes_no_unknown("Victime de violences")
 
     def __init__(self, *args, fields=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -201,7 +201,7 @@ def _display(person, name: str) -> str:
         return getattr(person, f"get_{name}_display")() if value not in (None, "") else "Non renseigné"
     if isinstance(value, bool):
         return "Oui" if value else "Non"
-    if value in (None, ""):
+    if value in (None, ""):  # a yes/no question not asked reads "Non renseigné", not "Non"
         return "Non renseigné"
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
