@@ -62,6 +62,7 @@ def test_anonymous_users_are_sent_to_login(client):
     person = household.head
     urls = [LIST, CREATE, file_url(household), file_url(household, "households:note_create")]
     urls.append(file_url(household, "households:composition_change"))
+    urls.append(file_url(household, "households:contact_create"))
     urls += [file_url(household, "households:member_add"), *person_urls(household, person)]
     urls.append(reverse("households:member_set_head", args=[household.public_id, person.public_id]))
     for url in urls:
@@ -504,3 +505,19 @@ def test_a_yes_no_question_not_asked_reads_not_filled_in(client_as):
     client = client_as(Role.SIAO_OPERATOR)
     content = client.get(file_url(household)).content.decode()
     assert "Victime de violences : Non renseigné" in content
+
+
+def test_the_composition_and_contact_pages_are_guarded_and_cost_a_fixed_number_of_queries(
+    client_as, django_assert_num_queries
+):
+    elsewhere = household_with(code="29")
+    household = household_with()
+    client = client_as(Role.SIAO_OPERATOR)
+    for name in ("households:composition_change", "households:contact_create"):
+        assert client.get(file_url(elsewhere, name)).status_code == 404
+        assert client.post(file_url(elsewhere, name), {}).status_code == 404
+    # session (4), household, its specific publics, compositions, specific publics, session saved (3)
+    with django_assert_num_queries(11):
+        assert client.get(file_url(household, "households:composition_change")).status_code == 200
+    assert client_as(Role.ANALYST).get(file_url(household, "households:composition_change")).status_code == 403
+    assert client_as(Role.ANALYST).post(file_url(household, "households:contact_create"), {}).status_code == 403
