@@ -143,6 +143,16 @@ def visible_candidate_ids(actor, candidate_ids) -> set[int]:
     return {person_id for person_id, household_id in links if household_id in visible}
 
 
+def persons_born_on(actor, birth_date, limit: int = RESULT_LIMIT):
+    """The persons of the actor's perimeter born that day (a search by birth date alone), by
+    the same two steps: those born that day, then the perimeter checked on their households."""
+    from .models import Person
+
+    born = list(Person.objects.filter(birth_date=birth_date).order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+    visible = visible_candidate_ids(actor, born) if born else set()
+    return Person.objects.filter(pk__in=visible).order_by("last_name_key", "first_name_key")[:limit]
+
+
 def find_similar_persons(actor, *, last_name: str, first_name: str = "", birth_date=None) -> list[Match]:
     """The persons of the actor's perimeter likely to be the person typed, best first.
     Four bounded queries: the blocked candidates, their households, which of those the actor

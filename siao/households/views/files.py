@@ -27,7 +27,7 @@ from siao.households.forms.household import (
 from siao.households.journey import journey_entries
 from siao.households.models import AssessmentSection, Household, HouseholdMember, Person, ResidentialSituation
 from siao.households.permissions import ROLES_ALLOWED, has_role_for, readable_sections
-from siao.households.search import BLOCK_LIMIT, Match, find_similar_persons, visible_candidate_ids
+from siao.households.search import Match, find_similar_persons, persons_born_on
 from siao.offer.models import Public
 
 PAGE_SIZE = 25
@@ -43,11 +43,7 @@ can_create_household = has_role_for("create_household")
 def _search(actor, *, last_name: str, first_name: str, birth_date) -> list[Match]:
     if last_name.strip():
         return find_similar_persons(actor, last_name=last_name, first_name=first_name, birth_date=birth_date)
-    # By birth date alone: the persons born that day, then those of the perimeter (search.py).
-    born = list(Person.objects.filter(birth_date=birth_date).order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
-    visible = visible_candidate_ids(actor, born) if born else set()
-    persons = Person.objects.filter(pk__in=visible).order_by("last_name_key", "first_name_key")[:10]
-    return [Match(person=person, score=1.0, swapped=False) for person in persons]
+    return [Match(person=person, score=1.0, swapped=False) for person in persons_born_on(actor, birth_date)]
 
 
 def _current_households(actor, persons) -> dict[int, Household]:
