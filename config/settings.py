@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "siao.offer",
     "siao.households",
     "siao.orientation",
+    "siao.emergency",
     "siao.audit",
     "siao.demo",
 ]
@@ -190,6 +191,11 @@ OFFER_CREATION_REQUESTS_PER_HOUR = env.int("OFFER_CREATION_REQUESTS_PER_HOUR", d
 
 # Audit trail retention (CNIL: 6 months to 1 year).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+
+# The 115 (docs/emergency.md): a night belongs to the evening it starts; calls before this hour
+# concern the night that began the evening before. Renewals reach at most this many nights ahead.
+EMERGENCY_NIGHT_CHANGE_HOUR = env.int("EMERGENCY_NIGHT_CHANGE_HOUR", default=8)
+EMERGENCY_RENEWAL_WINDOW_NIGHTS = env.int("EMERGENCY_RENEWAL_WINDOW_NIGHTS", default=7)
 
 # ProConnect (OpenID Connect), mozilla-django-oidc settings. Disabled unless configured.
 PROCONNECT_ENABLED = env.bool("PROCONNECT_ENABLED", default=bool(env.str("OIDC_RP_CLIENT_ID", default="")))

@@ -88,6 +88,8 @@ def can_write_section(actor, section: str) -> bool:
 
 def households_visible_q(actor) -> Q | None:
     """The households the actor may see (None: none at all)."""
+    from siao.emergency.enums import EmergencyStatus
+    from siao.emergency.models import EmergencyRequest
     from siao.orientation.enums import ACTIVE_REFERRAL_STATUSES, RequestStatus
     from siao.orientation.models import Referral, Request, Stay
 
@@ -117,6 +119,14 @@ def households_visible_q(actor) -> Q | None:
                 )
             )
             | Q(Exists(Stay.objects.filter(household=household, program_id=program_id)))
+            # Oriented by the 115 tonight: the program confirms the arrival.
+            | Q(
+                Exists(
+                    EmergencyRequest.objects.filter(
+                        household=household, program_id=program_id, status=EmergencyStatus.ORIENTED
+                    )
+                )
+            )
         )
     return None
 

@@ -761,6 +761,9 @@ def end_stay(
         place = Place.objects.select_for_update(of=("self",)).get(pk=stay.place_id)
         if place.state == PlaceState.OCCUPIED:
             apply_place_state(place=place, to_state=PlaceState.AVAILABLE, user=actor.user)
+    from siao.emergency.actions import on_stay_ended  # a 115 stay: its other places, its request
+
+    on_stay_ended(stay, user=actor.user)
     if stay.request_id:
         request = _lock_request(stay.request)
         if request.status == RequestStatus.ADMITTED:

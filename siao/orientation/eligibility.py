@@ -25,13 +25,14 @@ def siao_orientable_q(department_ids) -> Q:
     return Q(department_id__in=department_ids) | Q(pk__in=listing)
 
 
-def public_fits_q(household) -> Q:
-    """The public rule as a filter on programs (see the module docstring)."""
-    compositions = Public.objects.filter(programs=OuterRef("pk"), kind=PublicKind.COMPOSITION)
+def public_fits_q(household, relation: str = "programs") -> Q:
+    """The public rule as a filter on programs (see the module docstring); on place groups,
+    which declare their own publics, with relation="place_groups"."""
+    compositions = Public.objects.filter(**{relation: OuterRef("pk")}, kind=PublicKind.COMPOSITION)
     composition_ok = ~Q(Exists(compositions)) | Q(Exists(compositions.filter(code=ALL_PUBLIC)))
     if household.composition_id:
         composition_ok |= Q(Exists(compositions.filter(pk=household.composition_id)))
-    specifics = Public.objects.filter(programs=OuterRef("pk"), kind=PublicKind.SPECIFIC)
+    specifics = Public.objects.filter(**{relation: OuterRef("pk")}, kind=PublicKind.SPECIFIC)
     household_specifics = list(household.specific_publics.values_list("pk", flat=True))
     specific_ok = ~Q(Exists(specifics))
     if household_specifics:

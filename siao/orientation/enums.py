@@ -115,5 +115,6 @@ class ExitReason(models.TextChoices):
     VOLUNTARY = "voluntary", "Départ volontaire"
     EXCLUSION = "exclusion", "Exclusion"
     END_OF_RIGHTS = "end_of_rights", "Fin de droits"
+    NOT_RENEWED = "not_renewed", "Mise à l'abri non reconduite (115)"
     DEATH = "death", "Décès"
     OTHER = "other", "Autre"

@@ -151,9 +151,14 @@ def _state_label(state: str) -> str:
 
 
 def _has_current_stay(place: Place) -> bool:
+    """A current stay, or a 115 orientation holding or occupying the place."""
+    from siao.emergency.models import Placement
     from siao.orientation.models import Stay
 
-    return Stay.objects.filter(place=place, ended_on__isnull=True).exists()
+    return (
+        Stay.objects.filter(place=place, ended_on__isnull=True).exists()
+        or Placement.objects.filter(place=place, released_at__isnull=True).exists()
+    )
 
 
 def apply_place_state(*, place: Place, to_state: str, user, reason: str = "", until=None) -> None:
@@ -228,10 +233,12 @@ def change_place_state(
             raise ValidationError({"until": "La date de fin d'indisponibilité ne peut pas être dans le passé."})
     else:
         reason, until = "", None  # leaving (or not entering) unavailability clears its details
-    if place.state == PlaceState.OCCUPIED and _has_current_stay(place):
+    if place.state in (PlaceState.OCCUPIED, PlaceState.HELD) and _has_current_stay(place):
         raise ValidationError(
             "Cette place est occupée par une prise en charge en cours : enregistrez la sortie du ménage, "
-            "elle libérera la place.",
+            "elle libérera la place."
+            if place.state == PlaceState.OCCUPIED
+            else "Cette place est réservée par le 115 pour cette nuit : elle se libère si la personne ne vient pas.",
             code="current_stay",
         )
     from_state = place.state
