@@ -159,6 +159,60 @@ def orientation_tiles(actor) -> list[Tile]:
     ]
 
 
+# (feature of siao.emergency.permissions.ROLES_ALLOWED, title, nav title, description, URL name).
+EMERGENCY_TILES = [
+    (
+        "view_desk",
+        "Plateau 115",
+        "115",
+        "Prendre un appel, trouver une place pour cette nuit ou enregistrer la demande non pourvue ; "
+        "les signalements des maraudes.",
+        "emergency:desk",
+    ),
+    (
+        "view_desk",
+        "Reconductions",
+        "",
+        "Les ménages mis à l'abri par le 115 : reconduire leurs nuitées en une action.",
+        "emergency:renewal_list",
+    ),
+    (
+        "view_figures",
+        "Chiffres du 115",
+        "",
+        "Appels, demandes, personnes distinctes, demandes non pourvues et orientations, par jour et par période.",
+        "emergency:daily_figures",
+    ),
+    (
+        "view_program_arrivals",
+        "Arrivées du 115",
+        "Arrivées 115",
+        "Les personnes orientées par le 115 vers votre dispositif cette nuit : confirmer leur arrivée.",
+        "emergency:arrival_list",
+    ),
+]
+
+
+def emergency_tiles(actor) -> list[Tile]:
+    from siao.emergency.permissions import ROLES_ALLOWED, can_record_encounter, is_outreach_team
+
+    if can_record_encounter(actor):
+        return [
+            Tile(
+                "Maraude",
+                "Enregistrer une rencontre depuis votre téléphone et la signaler au 115.",
+                reverse("emergency:encounter_list"),
+                "Maraude",
+            )
+        ]
+    return [
+        Tile(title, description, reverse(url_name), "" if actor.is_administrator else nav_title)
+        for feature, title, nav_title, description, url_name in EMERGENCY_TILES
+        if actor.role in ROLES_ALLOWED[feature]
+        and not (feature == "view_program_arrivals" and is_outreach_team(actor))
+    ]
+
+
 def tiles_for(actor) -> list[Tile]:
     from siao.households.permissions import ROLES_ALLOWED as HOUSEHOLD_ROLES_ALLOWED
     from siao.offer.permissions import ROLES_ALLOWED
@@ -179,6 +233,7 @@ def tiles_for(actor) -> list[Tile]:
         if actor.role in HOUSEHOLD_ROLES_ALLOWED[feature]
     ]
     tiles += orientation_tiles(actor)
+    tiles += emergency_tiles(actor)
     if can_manage_memberships(actor):
         tiles.append(
             Tile(

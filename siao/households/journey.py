@@ -1,7 +1,8 @@
 """The household's journey ("Parcours"): what happened to the file, latest first, as dicts
 {at, kind, label, detail, url}. This module gives the file's own events (creation, members
 arriving and leaving, notes, assessment sections saved) and merges those of the orientation
-(requests, referrals, stays) from `siao.orientation.journey.journey_entries` when it exists.
+(requests, referrals, stays) from `siao.orientation.journey.journey_entries` and those of the
+115 (emergency requests, nights, outreach encounters) from `siao.emergency.journey`.
 
 Each source is one bounded query: the cost does not grow with the file's history."""
 
@@ -138,5 +139,11 @@ def journey_entries(household, actor, limit: int = LIMIT) -> list[dict]:
         pass
     else:
         entries.extend(orientation_entries(household, actor))
+    try:
+        from siao.emergency.journey import journey_entries as emergency_entries
+    except ImportError:
+        pass
+    else:
+        entries.extend(emergency_entries(household, actor))
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries[:limit]

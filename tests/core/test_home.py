@@ -16,9 +16,12 @@ CAPACITY = ["Capacités"]
 HOUSEHOLDS = ["Dossiers des ménages"]
 SIAO_QUEUE = ["File d'attente du SIAO"]
 PROGRAM_SIDE = ["Orientations reçues", "Prises en charge"]
+DESK = ["Plateau 115", "Reconductions"]
+FIGURES_115 = ["Chiffres du 115"]
+ARRIVALS = ["Arrivées du 115"]
 EXPECTED_TILES = {
-    Role.NATIONAL_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
-    Role.DEPARTMENT_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + GRANTS + TRAIL + ACCOUNT,
+    Role.NATIONAL_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + FIGURES_115 + GRANTS + TRAIL + ACCOUNT,
+    Role.DEPARTMENT_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + FIGURES_115 + GRANTS + TRAIL + ACCOUNT,
     Role.SIAO_ADMIN: BOARD
     + PROGRAMS
     + CREATE
@@ -26,6 +29,8 @@ EXPECTED_TILES = {
     + CAPACITY
     + HOUSEHOLDS
     + SIAO_QUEUE
+    + DESK
+    + FIGURES_115
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -33,11 +38,11 @@ EXPECTED_TILES = {
     # The assistant helps with grants, but does not read the trail.
     Role.ASSISTANT: PROGRAMS + CREATE + GRANTS + ACCOUNT,
     # Analysts: the capacity dashboard only (aggregates), never programs.
-    Role.ANALYST: CAPACITY + ACCOUNT,
-    Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + ACCOUNT,
-    Role.CALL_HANDLER: BOARD + PROGRAMS + HOUSEHOLDS + ACCOUNT,
-    Role.PROGRAM_MANAGER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ACCOUNT,
-    Role.SOCIAL_WORKER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ACCOUNT,
+    Role.ANALYST: CAPACITY + FIGURES_115 + ACCOUNT,
+    Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + DESK + FIGURES_115 + ACCOUNT,
+    Role.CALL_HANDLER: BOARD + PROGRAMS + HOUSEHOLDS + DESK + FIGURES_115 + ACCOUNT,
+    Role.PROGRAM_MANAGER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ARRIVALS + ACCOUNT,
+    Role.SOCIAL_WORKER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ARRIVALS + ACCOUNT,
 }
 
 
@@ -111,3 +116,15 @@ def test_the_home_page_queries_do_not_grow_with_the_memberships_held(client_as, 
         response = client.get(reverse("core:home"))
     assert response.context["request"].actor.role == Role.SIAO_ADMIN
     assert len(response.context["request"].actor.memberships) == 4
+
+
+@pytest.mark.django_db
+def test_a_street_outreach_team_gets_the_outreach_page_not_the_arrivals(client_as):
+    from siao.offer.enums import ProgramType
+    from tests.factories import ProgramFactory, membership_for
+
+    team = ProgramFactory(name="Maraude - Test", type=ProgramType.OUTREACH)
+    client = client_as(membership_for(Role.SOCIAL_WORKER, organization=team.operator, program=team))
+    titles = [tile.title for tile in client.get(reverse("core:home")).context["tiles"]]
+    assert "Maraude" in titles
+    assert "Arrivées du 115" not in titles
