@@ -57,6 +57,24 @@ OPERATORS = [
             ("Maraude - Nuit solidaire", ProgramType.OUTREACH, "99990002000028", 0, []),
         ],
     ),
+    (
+        "Accueil d'urgence du Phare (démo)",
+        "999900038",
+        None,
+        [
+            (
+                "Hors CHRS - CHU Le Phare",
+                ProgramType.NON_CHRS,
+                "99990003800012",
+                24,
+                [
+                    ("Dortoir hommes (urgence)", PlaceType.EMERGENCY, PlaceCategory.DORMITORY, 10, 4),
+                    ("Chambres familles (urgence)", PlaceType.EMERGENCY, PlaceCategory.ROOM_4, 8, 2),
+                    ("Places hiver", PlaceType.WINTER, PlaceCategory.SHARED_ROOM, 6, 1),
+                ],
+            ),
+        ],
+    ),
 ]
 
 # (email local part, first name, last name, [(role, organization key, program name or None, options)])
@@ -87,6 +105,18 @@ ACCOUNTS = [
         "Rémi",
         "Démo-Responsable",
         [(Role.PROGRAM_MANAGER, "operator0", "CHRS - Horizon Rennes", {})],
+    ),
+    (
+        "responsable.urgence",
+        "Ulysse",
+        "Démo-Urgence",
+        [(Role.PROGRAM_MANAGER, "operator2", "Hors CHRS - CHU Le Phare", {})],
+    ),
+    (
+        "maraude",
+        "Maël",
+        "Démo-Maraude",
+        [(Role.SOCIAL_WORKER, "operator1", "Maraude - Nuit solidaire", {})],
     ),
     (
         "travailleur.social",
@@ -188,6 +218,9 @@ def seed_demo() -> int:
     from .households import seed_households
 
     seed_households(DEMO_DOMAIN, department, programs)
+    from .emergency import seed_emergency
+
+    seed_emergency(DEMO_DOMAIN, department, programs)
     return len(ACCOUNTS)
 
 

@@ -27,9 +27,9 @@ def demo_counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_seed_demo_creates_one_account_per_profile(capsys):
     call_command("seed_demo")
-    assert "10 comptes de démonstration créés : voir /demo/." in capsys.readouterr().out
+    assert "12 comptes de démonstration créés : voir /demo/." in capsys.readouterr().out
     users = User.objects.filter(is_demo=True)
-    assert users.count() == 10
+    assert users.count() == 12
     assert all(user.email.endswith(f"@{DEMO_DOMAIN}") for user in users)
     held = set(Membership.objects.filter(user__is_demo=True).values_list("role", flat=True))
     assert held == set(Role.values)
@@ -130,3 +130,20 @@ def test_seed_demo_leaves_programs_waiting_at_each_step_of_the_validation_circui
         "family_boarding_house": ValidationStatus.PREVALIDATED,  # for the DDETS validation
         "hotel": ValidationStatus.SUBMITTED,  # validated directly by the SIAO
     }
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_the_115_something_at_each_outcome():
+    from siao.emergency.enums import EmergencyStatus, SignalStatus
+    from siao.emergency.models import EmergencyRequest, OutreachSignal
+    from siao.emergency.nights import tonight
+
+    call_command("seed_demo")
+    statuses = set(EmergencyRequest.objects.filter(night_of=tonight()).values_list("status", flat=True))
+    assert {EmergencyStatus.PENDING, EmergencyStatus.ORIENTED, EmergencyStatus.UNMET} <= statuses
+    sheltered = EmergencyRequest.objects.get(status=EmergencyStatus.SHELTERED)
+    assert sheltered.last_night < tonight()  # to renew tonight
+    assert sheltered.stay.nights.count() == 3
+    past = EmergencyRequest.objects.exclude(night_of=tonight()).exclude(status=EmergencyStatus.SHELTERED)
+    assert past.filter(status=EmergencyStatus.UNMET).count() == 4
+    assert OutreachSignal.objects.filter(status=SignalStatus.NEW).count() == 1

@@ -88,7 +88,7 @@ def test_the_demo_page_runs_a_fixed_number_of_queries_whatever_the_number_of_acc
         membership_for(Role.SOCIAL_WORKER, user=UserFactory(is_demo=True))
     with django_assert_num_queries(2):
         response = client.get(reverse("demo:accounts"))
-    assert len(response.context["users"]) == 15
+    assert len(response.context["users"]) == 17
 
 
 # Logging in as a demo account
