@@ -611,7 +611,9 @@ def _occupy(place: Place, program: Program, *, actor) -> Place:
     locked = Place.objects.select_for_update(of=("self",)).select_related("place_group").filter(pk=place.pk).first()
     if locked is None or locked.place_group.program_id != program.pk:
         raise ValidationError({"place": "Choisissez une place de votre dispositif."})
-    if locked.state not in (PlaceState.AVAILABLE, PlaceState.HELD):
+    if locked.state not in (PlaceState.AVAILABLE, PlaceState.HELD) or (
+        locked.state == PlaceState.HELD and locked.emergency_placements.filter(released_at__isnull=True).exists()
+    ):
         raise ValidationError(
             {"place": "Cette place n'est plus disponible : elle vient d'être attribuée. Choisissez-en une autre."},
             code="place_taken",
