@@ -72,6 +72,9 @@ def _date_score(typed: datetime.date | None, found: datetime.date | None) -> flo
 
 
 def _name_score(typed_last: str, typed_first: str, last: str, first: str) -> float:
+    if not typed_first:
+        # A last name alone (the 115 on the phone, a street outreach team): scored on it alone.
+        return fuzz.ratio(typed_last, last) / 100
     return 0.55 * fuzz.ratio(typed_last, last) / 100 + 0.45 * fuzz.ratio(typed_first, first) / 100
 
 
@@ -79,7 +82,9 @@ def score(last_name: str, first_name: str, birth_date, person) -> tuple[float, b
     """How likely `person` is the one typed (0..1), and whether the names were swapped."""
     typed_last, typed_first = name_key(last_name), name_key(first_name)
     straight = _name_score(typed_last, typed_first, person.last_name_key, person.first_name_key)
-    swapped = _name_score(typed_first, typed_last, person.last_name_key, person.first_name_key)
+    swapped = (
+        _name_score(typed_first, typed_last, person.last_name_key, person.first_name_key) if typed_first else 0.0
+    )
     # A birth name (nom de naissance) counts as a last name.
     if person.birth_name:
         birth_key = name_key(person.birth_name)

@@ -66,3 +66,17 @@ def test_same_first_name_and_birth_date_with_another_last_name_is_proposed(opera
     # A usage or marriage name: the first name and the birth date are the same.
     assert found(operator, last_name="Xyz", first_name="Emilie", birth_date=BIRTH) == [person]
     assert found(operator, last_name="Xyz", first_name="Claude", birth_date=BIRTH) == []
+
+
+@pytest.mark.django_db
+def test_a_last_name_alone_finds_the_person_despite_a_typo():
+    """On the phone the 115 often only has a surname; a street outreach team too."""
+    from siao.accounts.enums import Role
+    from siao.households.search import find_similar_persons
+    from tests.factories import PersonFactory, actor_for, household_with, membership_for
+
+    person = PersonFactory(last_name="Le Guennec", first_name="Morgane")
+    household_with(persons=[person])
+    actor = actor_for(membership_for(Role.CALL_HANDLER))
+    assert [match.person for match in find_similar_persons(actor, last_name="Leguenec")] == [person]
+    assert find_similar_persons(actor, last_name="Dupuis") == []
