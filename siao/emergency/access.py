@@ -29,7 +29,7 @@ def get_encounter_for(actor, public_id) -> OutreachEncounter:
     encounter = (
         OutreachEncounter.objects.visible_to(actor)
         .filter(public_id=public_id)
-        .select_related("program", "household")
+        .select_related("program", "household__head", "signal")
         .first()
     )
     if encounter is None:

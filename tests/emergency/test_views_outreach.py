@@ -314,7 +314,7 @@ def test_detail_records_the_reading_of_the_household(client_as, world, django_as
     encounter = encounter_of(world, household=household, needs=["health"], provisions=["first_aid"])
     client = client_as(world.outreach_membership)
     viewed = AuditEvent.objects.filter(action="households.file_viewed").count()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(url("encounter_detail", encounter.public_id))
     assert response.status_code == 200
     content = response.content.decode()
@@ -327,7 +327,7 @@ def test_detail_records_the_reading_of_the_household(client_as, world, django_as
 def test_detail_without_household(client_as, world, django_assert_num_queries):
     encounter = encounter_of(world, description="Femme, la soixantaine")
     client = client_as(world.outreach_membership)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url("encounter_detail", encounter.public_id))
     assert response.status_code == 200
     assert "Femme, la soixantaine" in response.content.decode()

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from rapidfuzz import fuzz
 
 from siao.accounts.decorators import actor_required
 from siao.core.forms import add_validation_errors
@@ -24,7 +23,7 @@ from siao.emergency.models import OutreachEncounter, OutreachSignal
 from siao.emergency.permissions import can_record_encounter
 from siao.households import search
 from siao.households.actions import view_household
-from siao.households.models import Household, HouseholdMember, Person
+from siao.households.models import Household, HouseholdMember
 
 PAGE_SIZE = 50
 SIGNAL_BADGES = {
@@ -112,27 +111,8 @@ def _search_households(actor, last_name: str) -> list[tuple[Household, str]]:
 
 def _persons_named(actor, last_name: str) -> list:
     """The persons of the team's perimeter whose last name (or birth name) looks like the one
-    typed, best first. `search.find_similar_persons` weighs the first name at 45 %: with none
-    typed, no score reaches its threshold and it finds nobody. So: its blocking and perimeter
-    steps (search.candidates_q, search.visible_candidate_ids), then a score on the last name."""
-    condition = search.candidates_q(last_name, "", None)
-    if condition is None:
-        return []
-    blocked = list(Person.objects.filter(condition).order_by().values_list("pk", flat=True)[: search.BLOCK_LIMIT])
-    visible = sorted(search.visible_candidate_ids(actor, blocked))[: search.CANDIDATE_LIMIT] if blocked else []
-    if not visible:
-        return []
-    typed = search.name_key(last_name)
-    scored = []
-    for person in Person.objects.filter(pk__in=visible).only(
-        "pk", "public_id", "last_name", "first_name", "birth_name", "birth_date", "last_name_key"
-    ):
-        keys = [person.last_name_key] + ([search.name_key(person.birth_name)] if person.birth_name else [])
-        value = max(fuzz.ratio(typed, key) for key in keys) / 100
-        if value >= search.THRESHOLD:
-            scored.append((value, person.last_name_key, person.first_name, person))
-    scored.sort(key=lambda row: (-row[0], row[1], row[2]))
-    return [row[3] for row in scored[: search.RESULT_LIMIT]]
+    typed, best first (the tolerant search, on a last name alone)."""
+    return [match.person for match in search.find_similar_persons(actor, last_name=last_name)]
 
 
 def _chosen_household(actor, value) -> list[tuple[Household, str]]:
