@@ -41,6 +41,7 @@ from .enums import (
 from .models import Call, EmergencyRequest, Night, OutreachEncounter, OutreachSignal, Placement
 from .nights import last_renewable_night, nights_between, tonight
 from .permissions import (
+    CALL_TAKERS,
     can_confirm_arrival,
     can_handle_request,
     can_record_encounter,
@@ -145,6 +146,8 @@ def log_call(
 ) -> Call:
     """Log a call the moment it is taken. From an outreach signal: the signal is taken (by one
     handler only) and the call starts with the household the team identified, if any."""
+    if actor.role not in CALL_TAKERS:  # permission first, before asking which département
+        raise PermissionDenied(NOT_A_CALL_TAKER)
     department = _department_of(actor, department)
     _require_call_taker(actor, department.pk)
     if caller_type not in CallerType.values:
@@ -202,6 +205,8 @@ def update_call_notes(*, actor, call: Call, comment: str, caller_detail: str | N
         )
         fields.append("caller_detail")
     call.save(update_fields=fields)
+    if call.household_id:
+        touch_household(call.household_id)
     record("emergency.call_updated", actor=actor, obj=call)
     return call
 
@@ -354,9 +359,11 @@ def orient_emergency_request(
     ):
         raise ValidationError(
             {
-                "place_group": "Ce groupe de places ne convient pas à ce ménage cette nuit (type de places, public, territoire)."
-            },
-            code="not_available",
+                "place_group": ValidationError(
+                    "Ce groupe de places ne convient pas à ce ménage cette nuit (type de places, public, territoire).",
+                    code="not_available",
+                )
+            }
         )
     needed = places_needed(household, group)
     places = list(
@@ -367,18 +374,23 @@ def orient_emergency_request(
     if len(places) < needed:
         raise ValidationError(
             {
-                "place_group": f"Il ne reste plus assez de places libres dans « {group.name} » : elles viennent "
-                "d'être attribuées. Choisissez une autre solution."
-            },
-            code="place_taken",
+                "place_group": ValidationError(
+                    f"Il ne reste plus assez de places libres dans « {group.name} » : elles viennent "
+                    "d'être attribuées. Choisissez une autre solution.",
+                    code="place_taken",
+                )
+            }
         )
     try:
         with transaction.atomic():
             Placement.objects.bulk_create(Placement(request=emergency_request, place=place) for place in places)
     except IntegrityError:
         raise ValidationError(
-            {"place_group": "Ces places viennent d'être attribuées : choisissez une autre solution."},
-            code="place_taken",
+            {
+                "place_group": ValidationError(
+                    "Ces places viennent d'être attribuées : choisissez une autre solution.", code="place_taken"
+                )
+            }
         ) from None
     for place in places:
         apply_place_state(place=place, to_state=PlaceState.HELD, user=actor.user)
@@ -413,6 +425,8 @@ def release_orientation(*, actor, emergency_request: EmergencyRequest, comment: 
     program_operator = emergency_request.program.operator_id if emergency_request.program_id else None
     emergency_request.program = emergency_request.place_group = None
     emergency_request.oriented_at = emergency_request.oriented_by = None
+    if comment:  # why the place was given back: kept with the request, never in the audit trail
+        emergency_request.outcome_comment = comment
     _save(emergency_request)
     touch_household(emergency_request.household_id)
     record(
@@ -528,6 +542,12 @@ def confirm_arrival(*, actor, emergency_request: EmergencyRequest) -> Stay:
     return stay
 
 
+def _lock_stay_of(request_pk: int) -> Stay | None:
+    """Lock the stay of an emergency request (before the request itself, as end_stay does)."""
+    stay_id = EmergencyRequest.objects.filter(pk=request_pk).values_list("stay_id", flat=True).first()
+    return Stay.objects.select_for_update(of=("self",)).filter(pk=stay_id).first() if stay_id else None
+
+
 @transaction.atomic
 def renew_nights(*, actor, emergency_requests, until: datetime.date) -> list[EmergencyRequest]:
     """Reconduction: grant the nights up to `until` to one or several sheltered households, in
@@ -546,12 +566,19 @@ def renew_nights(*, actor, emergency_requests, until: datetime.date) -> list[Eme
         raise ValidationError("Choisissez au moins une prise en charge à reconduire.")
     locked, errors = [], []
     for emergency_request in sorted(requests, key=lambda r: r.pk):
+        # The stay first, then the request: the order the program's end_stay locks them in
+        # (the other order deadlocks with an exit recorded at the same moment).
+        stay = _lock_stay_of(emergency_request.pk)
         emergency_request = _lock(emergency_request)
         if not can_handle_request(actor, emergency_request):
             raise PermissionDenied(NOT_A_CALL_TAKER)
-        stay = Stay.objects.select_for_update(of=("self",)).filter(pk=emergency_request.stay_id).first()
         name = str(emergency_request.household)
-        if emergency_request.status != EmergencyStatus.SHELTERED or stay is None or stay.ended_on is not None:
+        if (
+            emergency_request.status != EmergencyStatus.SHELTERED
+            or stay is None
+            or stay.pk != emergency_request.stay_id
+            or stay.ended_on is not None
+        ):
             errors.append(f"{name} : la prise en charge est terminée, elle ne peut plus être reconduite.")
             continue
         if until <= emergency_request.last_night:
@@ -586,9 +613,14 @@ def on_stay_ended(stay: Stay, *, user) -> None:
     if emergency_request is None:
         return
     _release_placements(emergency_request, user=user)
+    # Nights granted beyond the exit were not spent: they are withdrawn.
+    Night.objects.filter(stay=stay, night__gte=stay.ended_on).delete()
+    spent = Night.objects.filter(stay=stay).order_by("-night").values_list("night", flat=True).first()
+    if emergency_request.last_night != spent:
+        emergency_request.last_night = spent
     if emergency_request.status == EmergencyStatus.SHELTERED:
         _move(emergency_request, EmergencyStatus.CLOSED)
-        _save(emergency_request)
+    _save(emergency_request)
 
 
 # -- the night's rollover (a daily job) -------------------------------------------------------
@@ -614,6 +646,8 @@ def rollover_nights(now: datetime.datetime | None = None) -> dict[str, int]:
 
 @transaction.atomic
 def _rollover_one(pk: int, expected: str, night: datetime.date) -> int:
+    if expected == EmergencyStatus.SHELTERED:
+        _lock_stay_of(pk)  # the stay first, as end_stay does (no deadlock with an exit at once)
     emergency_request = EmergencyRequest.objects.select_for_update(of=("self",)).filter(pk=pk, status=expected).first()
     if emergency_request is None:  # changed meanwhile (a handler was faster): nothing to do
         return 0
