@@ -50,14 +50,7 @@ EMERGENCY_TRANSITIONS: dict[str, frozenset[str]] = {
     EmergencyStatus.CLOSED: frozenset(),
 }
 OPEN_EMERGENCY_STATUSES = (EmergencyStatus.PENDING, EmergencyStatus.ORIENTED)
-# Requests that had an outcome for their night (the denominator of the non-attribution rate).
-ANSWERED_STATUSES = (
-    EmergencyStatus.ORIENTED,
-    EmergencyStatus.SHELTERED,
-    EmergencyStatus.CLOSED,
-    EmergencyStatus.NO_SHOW,
-    EmergencyStatus.UNMET,
-)
+# Requests that led to an orientation (counted as such in the daily figures).
 ORIENTED_STATUSES = (
     EmergencyStatus.ORIENTED,
     EmergencyStatus.SHELTERED,
