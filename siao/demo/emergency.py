@@ -11,6 +11,7 @@ from siao.emergency import actions
 from siao.emergency.enums import CallerType, EncounterNeed, Provision, SleepingPlace, UnmetReason
 from siao.emergency.models import EmergencyRequest, Night
 from siao.emergency.nights import tonight
+from siao.offer.models import PlaceGroup, Program
 from siao.orientation.models import Stay
 
 from .households import _actor, _household
@@ -61,6 +62,9 @@ def seed_emergency(domain: str, department, programs) -> int:
     shelter = programs["Hors CHRS - CHU Le Phare"]
     maraude = programs["Maraude - Nuit solidaire"]
     night = tonight()
+    # The address the handler gives the person on the phone.
+    Program.objects.filter(pk=shelter.pk).update(address="12 quai du Phare", postal_code="35000", city="Rennes")
+    PlaceGroup.objects.filter(program=shelter).update(address="12 quai du Phare", postal_code="35000", city="Rennes")
     created = 0
     for head, others, composition, step in CALLERS:
         household = _household(department, maraude, head, others, composition)
