@@ -2,13 +2,18 @@
 anonymous visitor and under the profiles that see the most. Automated rules catch only part
 of the RGAA; they keep regressions out (labels, contrast, landmarks, ARIA, table headers)."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from siao.accounts.models import Membership
 from siao.demo.seed import DEMO_DOMAIN, seed_demo
+from siao.emergency import actions as emergency_actions
+from siao.emergency.enums import CallerType
+from siao.emergency.models import EmergencyRequest, OutreachEncounter
 from siao.households import actions as household_actions
 from siao.households.models import Household
 from tests.conftest import log_in_as
@@ -109,3 +114,48 @@ def test_working_pages_have_no_automatically_detectable_accessibility_issue(live
     paths += household_pages(account, membership)
     found = [v for path in paths for v in violations(page, live_server.url + path, axe_source)]
     assert found == []
+
+
+# The 115 and the street outreach (issue 5), on the demo's 115 data (siao/demo/emergency.py).
+EMERGENCY_PAGES_BY_ACCOUNT = {
+    "ecoutant.115": ["/115/", "/115/reconductions/", "/115/chiffres/"],
+    "responsable.urgence": ["/", "/115/arrivees/"],
+    "maraude": ["/", "/115/maraude/", "/115/maraude/nouvelle/", "/115/maraude/nouvelle/?nom=Demo-Robert"],
+}
+
+
+def emergency_pages(account, membership) -> list[str]:
+    """The call screen in its states (search, results, places for tonight, place held), the
+    emergency requests' pages and the encounters' pages (signalled or not)."""
+    if account == "maraude":
+        encounters = OutreachEncounter.objects.filter(program=membership.program).order_by("pk")
+        return [f"/115/maraude/{encounter.public_id}/" for encounter in encounters]
+    oriented = EmergencyRequest.objects.get(household__head__last_name="Démo-Richard", status="oriented")
+    if account == "responsable.urgence":
+        return [f"/115/demandes/{oriented.public_id}/"]
+    pending = EmergencyRequest.objects.get(household__head__last_name="Démo-Robert", status="pending")
+    call = emergency_actions.log_call(actor=actor_for(membership), caller_type=CallerType.PERSON)
+    return [
+        f"/115/appels/{call.public_id}/",
+        f"/115/appels/{call.public_id}/?last_name=Demo-Robrt&first_name=Yanis",
+        f"/115/appels/{pending.call.public_id}/",
+        f"/115/appels/{oriented.call.public_id}/",
+        f"/115/demandes/{pending.public_id}/",
+        f"/115/demandes/{oriented.public_id}/",
+    ]
+
+
+@pytest.mark.parametrize("account", sorted(EMERGENCY_PAGES_BY_ACCOUNT))
+def test_115_pages_have_no_automatically_detectable_accessibility_issue(live_server, page, axe_source, account):
+    seed_demo()
+    membership = Membership.objects.filter(user__email=f"{account}@{DEMO_DOMAIN}").order_by("pk").first()
+    client = log_in_as(Client(), membership)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    paths = EMERGENCY_PAGES_BY_ACCOUNT[account] + emergency_pages(account, membership)
+    found = [v for path in paths for v in violations(page, live_server.url + path, axe_source)]
+    assert found == []
+    if account == "ecoutant.115":  # the pending request's call screen did show places for tonight
+        page.goto(live_server.url + paths[-4])
+        expect(page.get_by_role("button", name=re.compile("^Orienter ici"))).not_to_have_count(0)

@@ -155,7 +155,7 @@ def test_the_desk_logs_a_call_in_one_keystroke(client_as, world):
     assert content.index("Enregistrer l'appel</button>", radios_end) < content.index('name="caller_detail"')
     response = client.post(url("call_create"), {"caller_type": CallerType.SERVICE, "caller_detail": "Urgences CHU"})
     call = Call.objects.get()
-    assert response.status_code == 302 and response.url == url("call_detail", call.public_id) + "#menage"
+    assert response.status_code == 302 and response.url == url("call_detail", call.public_id)
     assert (call.caller_type, call.caller_detail, call.handler_id) == (
         CallerType.SERVICE,
         "Urgences CHU",
@@ -180,7 +180,7 @@ def test_a_signal_is_taken_once_and_closed(client_as, world):
     assert "Gare de Rennes, hall nord" in content and "Une femme seule" in content
     response = client.post(url("signal_take", signal.public_id))
     call = Call.objects.get()
-    assert response.url == url("call_detail", call.public_id) + "#menage"
+    assert response.url == url("call_detail", call.public_id)
     assert call.signal_id == signal.pk and call.household_id == household.pk
     assert call.caller_type == CallerType.OUTREACH
     response = client.post(url("signal_take", signal.public_id), follow=True)
@@ -227,7 +227,7 @@ def test_the_call_screen_finds_the_household_and_attaches_it(client_as, world):
     assert [found for _, found in response.context["results"]] == [world.household]
     assert "C&#x27;est ce ménage" in response.content.decode() or "C'est ce ménage" in response.content.decode()
     response = client.post(url("call_household", call.public_id), {"household": str(world.household.public_id)})
-    assert response.url == url("call_detail", call.public_id) + "#menage"
+    assert response.url == url("call_detail", call.public_id)
     assert Call.objects.get(pk=call.pk).household_id == world.household.pk
     response = client.get(url("call_detail", call.public_id))
     assert response.context["focus"] == "request" and response.context["request_form"] is not None
@@ -293,7 +293,7 @@ def test_the_emergency_request_is_created_then_oriented_from_the_call_screen(cli
         url("request_create", call.public_id),
         {"sleeping_place": SleepingPlace.VEHICLE, "health_urgency": "on", "comment": "Asthme"},
     )
-    assert response.url == url("call_detail", call.public_id) + "#solution"
+    assert response.url == url("call_detail", call.public_id)
     er = EmergencyRequest.objects.get()
     assert (er.status, er.sleeping_place, er.health_urgency, er.violence) == (
         EmergencyStatus.PENDING,
@@ -308,7 +308,7 @@ def test_the_emergency_request_is_created_then_oriented_from_the_call_screen(cli
     response = client.post(
         url("request_orient", er.public_id), {"place_group": str(world.group.public_id)}, follow=True
     )
-    assert response.redirect_chain[-1][0] == url("call_detail", call.public_id) + "#solution"
+    assert response.redirect_chain[-1][0] == url("call_detail", call.public_id)
     assert messages_of(response)[0].startswith("Place réservée dans « Hors CHRS - CHU Les Mouettes »")
     assert EmergencyRequest.objects.get().status == EmergencyStatus.ORIENTED and held(world) == 1
     content = response.content.decode()
@@ -354,7 +354,7 @@ def test_unmet_needs_a_reason(client_as, world):
     assert response.status_code == 400
     assert EmergencyRequest.objects.get().status == EmergencyStatus.PENDING
     response = client.post(url("request_unmet", er.public_id), {"unmet_reason": UnmetReason.HUNG_UP}, follow=True)
-    assert response.redirect_chain[-1][0] == url("call_detail", er.call.public_id) + "#issue"
+    assert response.redirect_chain[-1][0] == url("call_detail", er.call.public_id)
     er.refresh_from_db()
     assert (er.status, er.unmet_reason) == (EmergencyStatus.UNMET, UnmetReason.HUNG_UP)
     assert "La personne a raccroché" in response.content.decode()
@@ -421,7 +421,7 @@ def test_notes_of_the_call(client_as, world):
     call = world.call()
     client = client_as(world.handler_membership)
     response = client.post(url("call_notes", call.public_id), {"comment": "Rappelle à 22 h", "caller_detail": "Sœur"})
-    assert response.url == url("call_detail", call.public_id) + "#appel"
+    assert response.url == url("call_detail", call.public_id)
     call.refresh_from_db()
     assert (call.comment, call.caller_detail) == ("Rappelle à 22 h", "Sœur")
     response = client.post(url("call_notes", call.public_id), {"comment": "x" * 5001})

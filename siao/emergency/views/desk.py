@@ -68,8 +68,10 @@ def _address(obj) -> str:
 
 
 def _call_url(call, anchor: str = "") -> str:
-    url = reverse("emergency:call_detail", kwargs={"public_id": call.public_id})
-    return f"{url}#{anchor}" if anchor else url
+    """The call screen, without an anchor even when a section is meant: the screen puts the
+    focus on the next useful field itself, and browsers ignore `autofocus` on a URL with a
+    fragment (keyboard and screen-reader users would be left at the top)."""
+    return reverse("emergency:call_detail", kwargs={"public_id": call.public_id})
 
 
 def _request_url(emergency_request, anchor: str = "") -> str:
