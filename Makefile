@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DATABASES := default archive stats
 
-.PHONY: run test quality migrate demo install e2e-deps bench bench-offer bench-households clean
+.PHONY: run test quality migrate demo install e2e-deps bench bench-offer bench-households bench-emergency clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
@@ -52,6 +52,9 @@ bench-offer: $(STAMP)
 
 bench-households: $(STAMP)
 	$(PY) -m bench.households $(BENCH_ARGS)
+
+bench-emergency: $(STAMP)
+	$(PY) -m bench.emergency $(BENCH_ARGS)
 
 clean:
 	rm -rf var $(VENV)

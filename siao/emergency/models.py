@@ -53,7 +53,11 @@ class Call(BaseModel):
 
     class Meta:
         verbose_name = "appel"
-        indexes = [models.Index(fields=["department", "-received_at"], name="call_department_received")]
+        indexes = [
+            models.Index(fields=["department", "-received_at"], name="call_department_received"),
+            # The desk's "my last calls".
+            models.Index(fields=["handler", "-received_at"], name="call_handler_received"),
+        ]
 
     def __str__(self):
         return f"Appel du {timezone.localtime(self.received_at):%d/%m/%Y à %H:%M}"

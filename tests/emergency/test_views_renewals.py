@@ -85,7 +85,10 @@ def test_the_list_shows_the_sheltered_most_urgent_first(client_as, world):
     due = world.sheltered(household=other)
     world.oriented(household=household_with())  # not sheltered: not listed
     overdue = world.sheltered(household=household_with())
-    EmergencyRequest.objects.filter(pk=overdue.pk).update(last_night=tonight() - datetime.timedelta(days=1))
+    # Sheltered last night, not renewed for tonight (the rollover has not run yet).
+    yesterday = tonight() - datetime.timedelta(days=1)
+    EmergencyRequest.objects.filter(pk=overdue.pk).update(night_of=yesterday, last_night=yesterday)
+    Stay.objects.filter(pk=overdue.stay_id).update(started_on=yesterday)
     response = client_as(world.handler_membership).get(URL)
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -174,8 +177,9 @@ def test_a_bad_date_is_refused_in_french(client_as, world):
     assert response.context["errors"] == ["Saisissez une date valide, par exemple 15/03/2025."]
 
 
-# session, user, memberships, départements; rows (with the nights counted); session saved (3)
-RENEWAL_QUERIES = 8
+# session, user, memberships, départements; the rows' count, the page of rows, the count of
+# those due tonight; session saved (3)
+RENEWAL_QUERIES = 10
 
 
 def test_the_list_costs_the_same_whatever_the_rows(client_as, django_assert_num_queries, world):
@@ -229,3 +233,20 @@ def test_the_rollover_runs_as_a_task(world):
     assert pending.status == EmergencyStatus.NO_CALLBACK
     assert rollover_nights_task.name == "rollover_nights_task"
     assert timezone.now()  # the task takes no argument: it is enqueued as is each morning
+
+
+def test_the_list_comes_a_page_at_a_time_the_most_urgent_first(client_as, world, monkeypatch):
+    from siao.emergency.views import renewals
+
+    monkeypatch.setattr(renewals, "PAGE_SIZE", 1)
+    first = world.sheltered()
+    second = world.sheltered(household=household_with())
+    actions.renew_nights(
+        actor=world.handler, emergency_requests=[second], until=tonight() + datetime.timedelta(days=1)
+    )
+    client = client_as(world.handler_membership)
+    response = client.get(URL)
+    assert [row.pk for row in response.context["rows"]] == [first.pk]
+    assert response.context["total"] == 2 and response.context["due_count"] == 1
+    assert "Page 1 sur 2" in response.content.decode()
+    assert [row.pk for row in client.get(URL, {"page": 2}).context["rows"]] == [second.pk]

@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from siao.accounts.decorators import actor_required
@@ -20,6 +20,8 @@ from siao.emergency.models import EmergencyRequest
 from siao.emergency.nights import last_renewable_night, tonight
 from siao.emergency.permissions import ROLES_ALLOWED, has_role_for
 
+PAGE_SIZE = 100
+
 
 def sheltered_requests(actor):
     """The SIAO's sheltered requests, the most urgent to renew first, with their nights so far."""
@@ -27,7 +29,6 @@ def sheltered_requests(actor):
         EmergencyRequest.objects.visible_to(actor)
         .filter(status=EmergencyStatus.SHELTERED)
         .select_related("household__head", "program", "stay")
-        .annotate(nights_count=Count("stay__nights"))
         .order_by("last_night", "stay__started_on", "pk")
     )
 
@@ -70,11 +71,16 @@ def renewal_list(request):
             initial={"until": default_until(night, limit)}, queryset=EmergencyRequest.objects.none(), **form_kwargs
         )
         checked = set()
-    rows = list(sheltered_requests(actor))
+    sheltered = sheltered_requests(actor)
+    # The most urgent first, a page at a time (a big SIAO shelters a thousand households).
+    page = Paginator(sheltered, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page)
     for row in rows:
         row.is_checked = str(row.public_id) in checked
         row.overdue = row.last_night < night
         row.due = row.last_night <= night
+        # Nights are granted without gaps (arrival, then renewals from the last night on).
+        row.nights_count = (row.last_night - row.stay.started_on).days + 1
     errors = [str(error) for errors in form.errors.values() for error in errors] if form.is_bound else []
     return render(
         request,
@@ -86,7 +92,9 @@ def renewal_list(request):
             "may_renew": may_renew,
             "tonight": night,
             "limit": limit,
-            "due_count": sum(1 for row in rows if row.due),
+            "page": page,
+            "total": page.paginator.count,
+            "due_count": sheltered.filter(last_night__lte=night).count(),
             "change_hour": settings.EMERGENCY_NIGHT_CHANGE_HOUR,
         },
         status=400 if errors else 200,
