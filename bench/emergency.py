@@ -132,10 +132,11 @@ FLOW = [
 class Flow:
     """The call flow of one handler, step by step, each step timed (and its queries counted)."""
 
-    def __init__(self, handler, households, rng, count_queries=False, pages=True):
+    def __init__(self, handler, households, rng, count_queries=False, pages=True, think=0.0):
         from django.urls import reverse
 
         self.handler, self.households, self.rng = handler, households, rng
+        self.think = think  # seconds between two steps (a handler listens, types, talks)
         self.count_queries, self.pages = count_queries, pages
         self.timings = {name: [] for name in FLOW}
         self.queries = {name: set() for name in FLOW}
@@ -158,6 +159,8 @@ class Flow:
             elapsed = (time.perf_counter() - started) * 1000
         if record:
             self.timings[name].append(elapsed)
+            if self.think:
+                time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
         return result
 
     def run(self, record=True):
@@ -365,12 +368,12 @@ def _explain(handler, pending, desk, renewals, figures):
 # -- mode (b): handlers at once ------------------------------------------------------------------
 
 
-def _worker_thread(n, households, iterations, barrier, results, errors):
+def _worker_thread(n, households, iterations, barrier, results, errors, think=0.0):
     from django.db import connection
 
     try:
         handler = Handler(n)
-        flow = Flow(handler, iter(households), random.Random(n))
+        flow = Flow(handler, iter(households), random.Random(n), think=think)
         flow.run(record=False)  # warm-up (templates, connection)
         barrier.wait()
         started = time.perf_counter()
@@ -390,7 +393,7 @@ def _process(task):
     from django.db import connections
 
     connections.close_all()
-    first, threads, iterations, households = task
+    first, threads, iterations, households, think = task
     barrier = threading.Barrier(threads)
     results, errors = {}, []
     pool = [
@@ -403,6 +406,7 @@ def _process(task):
                 barrier,
                 results,
                 errors,
+                think,
             ),  # fmt: skip
         )
         for k in range(threads)
@@ -414,14 +418,16 @@ def _process(task):
     return results, errors
 
 
-def measure_concurrent(processes: int, threads: int, iterations: int, seed: int):
+def measure_concurrent(processes: int, threads: int, iterations: int, seed: int, think: float = 0.0):
     """P processes × T threads running the call flow at once; per-step timings, throughput."""
     from django.db import connections
 
     workers = processes * threads
     households = free_households(workers * (iterations + 1), seed=seed)
     per = threads * (iterations + 1)
-    tasks = [(1 + p * threads, threads, iterations, households[p * per : (p + 1) * per]) for p in range(processes)]
+    tasks = [
+        (1 + p * threads, threads, iterations, households[p * per : (p + 1) * per], think) for p in range(processes)
+    ]
     connections.close_all()
     cpu = os.times()
     if processes == 1:
@@ -441,7 +447,8 @@ def measure_concurrent(processes: int, threads: int, iterations: int, seed: int)
     timings = {name: [t for r in results.values() for t in r[0][name]] for name in FLOW}
     flows = len(results) * iterations
     return {
-        "label": f"{processes} process{'es' if processes > 1 else ''} × {threads} threads",
+        "label": f"{processes} process{'es' if processes > 1 else ''} × {threads} threads"
+        + (f", {think:g} s between steps" if think else ""),
         "workers": len(results),
         "timings": timings,
         "wall": end - start,
@@ -516,6 +523,9 @@ def main():
     parser.add_argument(
         "--concurrency", default="1x50,2x25", help="PxT runs: P processes × T threads (default 1x50,2x25)"
     )
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds between two steps of a handler (0: back to back, a stress)"
+    )
     parser.add_argument("--skip-alone", action="store_true")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slow queries (PostgreSQL)")
     args = parser.parse_args()
@@ -556,7 +566,9 @@ def main():
             log(f"{spec}: SQLite has one writer (database is locked under concurrent writes): skipped")
             continue
         log(f"running {processes} × {threads} handlers, {args.iterations} call flows each…")
-        runs.append(measure_concurrent(processes, threads, args.iterations, seed=args.seed + len(runs) + 1))
+        runs.append(
+            measure_concurrent(processes, threads, args.iterations, seed=args.seed + len(runs) + 1, think=args.think)
+        )
     if runs:
         print_concurrent(runs)
     for note in notes:
