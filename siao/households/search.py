@@ -82,9 +82,7 @@ def score(last_name: str, first_name: str, birth_date, person) -> tuple[float, b
     """How likely `person` is the one typed (0..1), and whether the names were swapped."""
     typed_last, typed_first = name_key(last_name), name_key(first_name)
     straight = _name_score(typed_last, typed_first, person.last_name_key, person.first_name_key)
-    swapped = (
-        _name_score(typed_first, typed_last, person.last_name_key, person.first_name_key) if typed_first else 0.0
-    )
+    swapped = _name_score(typed_first, typed_last, person.last_name_key, person.first_name_key) if typed_first else 0.0
     # A birth name (nom de naissance) counts as a last name.
     if person.birth_name:
         birth_key = name_key(person.birth_name)

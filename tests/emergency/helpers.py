@@ -76,7 +76,9 @@ class EmergencyWorld:
     def oriented(self, actor=None, **kwargs):
         actor = actor or self.handler
         emergency_request = self.request(actor, **kwargs)
-        return actions.orient_emergency_request(actor=actor, emergency_request=emergency_request, place_group=self.group)
+        return actions.orient_emergency_request(
+            actor=actor, emergency_request=emergency_request, place_group=self.group
+        )
 
     def sheltered(self, **kwargs):
         emergency_request = self.oriented(**kwargs)
