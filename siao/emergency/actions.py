@@ -80,12 +80,15 @@ def _lock(emergency_request: EmergencyRequest) -> EmergencyRequest:
 
 
 def _move(emergency_request: EmergencyRequest, to_status: str) -> None:
-    if to_status not in EMERGENCY_TRANSITIONS[emergency_request.status]:
-        raise ValidationError(
-            f"Une demande « {_status_label(emergency_request.status)} » ne peut pas passer à "
-            f"« {_status_label(to_status)} ».",
-            code="transition",
-        )
+    current = emergency_request.status
+    if to_status not in EMERGENCY_TRANSITIONS[current]:
+        if not EMERGENCY_TRANSITIONS[current]:
+            message = f"Cette demande est déjà close (« {_status_label(current)} ») : rien n'a été modifié."
+        elif current == EmergencyStatus.PENDING and to_status == EmergencyStatus.PENDING:
+            message = "Aucune place n'est réservée pour cette demande : il n'y a rien à libérer."
+        else:
+            message = f"Une demande « {_status_label(current)} » ne peut pas passer à « {_status_label(to_status)} »."
+        raise ValidationError(message, code="transition")
     emergency_request.status = to_status
 
 
@@ -276,6 +279,18 @@ def create_emergency_request(
         raise ValidationError(errors)
     comment = _clean_text(comment, "les éléments de la demande", field="comment")
     night = tonight()
+    sheltered = (
+        EmergencyRequest.objects.filter(household=household, status=EmergencyStatus.SHELTERED, last_night__gte=night)
+        .select_related("program")
+        .first()
+    )
+    if sheltered is not None:
+        raise ValidationError(
+            f"Ce ménage est déjà mis à l'abri à « {sheltered.program.name} » jusqu'à la nuit du "
+            f"{sheltered.last_night:%d/%m/%Y} : pas de nouvelle demande pour cette nuit. Si la prise en charge "
+            "s'est arrêtée, le dispositif enregistre d'abord la sortie.",
+            code="sheltered",
+        )
     if EmergencyRequest.objects.filter(
         household=household, night_of=night, status__in=(EmergencyStatus.PENDING, EmergencyStatus.ORIENTED)
     ).exists():

@@ -410,7 +410,7 @@ def test_no_callback_and_no_show(client_as, world):
     assert messages_of(response) == ["Issue enregistrée : la personne n'a pas rappelé."]
     assert EmergencyRequest.objects.get(pk=er.pk).status == EmergencyStatus.NO_CALLBACK
     response = client.post(url("request_no_callback", er.public_id), follow=True)
-    assert "ne peut pas passer" in " ".join(messages_of(response))
+    assert "déjà close" in " ".join(messages_of(response))
     oriented = world.oriented(household=household_with())
     assert held(world) == 1
     response = client.post(url("request_no_show", oriented.public_id), follow=True)
@@ -553,3 +553,64 @@ def test_the_templates_have_no_inline_style_nor_script():
 
     for template in (Path(settings.BASE_DIR) / "siao" / "templates" / "emergency" / "desk").glob("*.html"):
         assert not re.search(r"style=|<style|<script|on(click|load|change|submit)=", template.read_text()), template
+
+
+def test_a_child_known_by_age_only_counts_as_a_child(client_as, world):
+    call = actions.log_call(actor=world.handler, caller_type=CallerType.PERSON)
+    client = client_as(world.handler_membership)
+    response = client.post(
+        url("call_household_create", call.public_id),
+        {"last_name": "Modèle", "first_name": "Sacha", "sex": "F", "child_1_first_name": "Alix", "child_1_age": "4"},
+    )
+    assert response.status_code == 302, response.context["quick_form"].errors
+    household = Household.objects.get(calls=call)
+    assert household.member_count == 2 and household.children_count == 1
+    child = household.members.get(relationship="child").person
+    age_in_days = (household.created_at.date() - child.birth_date).days
+    assert child.birth_date_is_estimated and 4 * 365 <= age_in_days < 5 * 365
+
+
+def test_a_child_without_birth_date_nor_age_is_asked_for_one(client_as, world):
+    call = actions.log_call(actor=world.handler, caller_type=CallerType.PERSON)
+    households = Household.objects.count()
+    response = client_as(world.handler_membership).post(
+        url("call_household_create", call.public_id),
+        {
+            "last_name": "Modèle",
+            "first_name": "Sacha",
+            "child_1_first_name": "Alix",
+            "child_2_first_name": "Noa",
+            "child_2_age": "19",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["quick_form"].errors
+    assert errors["child_1_birth_date"] == ["Indiquez la date de naissance ou l'âge de l'enfant 1."]
+    assert errors["child_2_age"] == ["L'âge d'un enfant est de 0 à 17 ans."]
+    assert Household.objects.count() == households
+
+
+def test_a_household_already_sheltered_tonight_gets_no_second_place(client_as, world):
+    sheltered = world.sheltered()
+    call = world.call()
+    client = client_as(world.handler_membership)
+    page = client.get(url("call_detail", call.public_id)).content.decode()
+    assert "Déjà mis(e) à l'abri cette nuit" in page and world.shelter.name in page
+    assert "Créer la demande" not in page
+    response = client.post(
+        url("request_create", call.public_id), {"sleeping_place": SleepingPlace.STREET}, follow=True
+    )
+    assert "déjà mis à l'abri" in " ".join(messages_of(response))
+    assert EmergencyRequest.objects.filter(household=world.household).count() == 1
+    assert EmergencyRequest.objects.get(pk=sheltered.pk).status == EmergencyStatus.SHELTERED
+
+
+def test_an_unmet_request_from_a_stale_screen_says_why(client_as, world):
+    er = world.request()
+    actions.record_no_callback(actor=world.handler, emergency_request=er)  # meanwhile, in another tab
+    response = client_as(world.handler_membership).post(
+        url("request_unmet", er.public_id), {"unmet_reason": UnmetReason.NO_PLACE, "retour": "appel"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Cette demande est déjà close (« N'a pas rappelé le 115 »)" in " ".join(messages_of(response))
+    assert EmergencyRequest.objects.get(pk=er.pk).status == EmergencyStatus.NO_CALLBACK

@@ -2,6 +2,8 @@
 places, duplicates) are the actions', whose French errors land on these forms through
 `siao.core.forms.add_validation_errors`."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -119,6 +121,15 @@ class CallHouseholdForm(forms.Form):
     )
 
 
+def _child_birth(birth_date, age) -> dict:
+    """A birth date, or one estimated from an age (the middle of the year of that age)."""
+    if birth_date or age is None:
+        return {"birth_date": birth_date}
+    today = timezone.localdate()
+    estimated = today - datetime.timedelta(days=round(365.25 * age) + 182)
+    return {"birth_date": estimated, "birth_date_is_estimated": True}
+
+
 class QuickHouseholdForm(DsfrBaseForm):
     """A household created in a few fields: its head, an optional spouse and up to four
     children (first name and birth date: the children's ages matter tonight)."""
@@ -148,6 +159,18 @@ class QuickHouseholdForm(DsfrBaseForm):
                 label=f"Prénom de l'enfant {n}", max_length=150, required=False
             )
             self.fields[f"child_{n}_birth_date"] = _birth_date(f"Date de naissance de l'enfant {n}")
+            self.fields[f"child_{n}_age"] = forms.IntegerField(
+                label=f"Ou son âge (ans), enfant {n}",
+                min_value=0,
+                max_value=17,
+                required=False,
+                help_text="Sans date de naissance connue.",
+                error_messages={
+                    "min_value": "L'âge d'un enfant est de 0 à 17 ans.",
+                    "max_value": "L'âge d'un enfant est de 0 à 17 ans.",
+                    "invalid": "Indiquez l'âge en années.",
+                },
+            )
             self.fields[f"child_{n}_sex"] = forms.ChoiceField(
                 label=f"Sexe de l'enfant {n}", choices=SEX_CHOICES, initial=Sex.UNKNOWN, required=False
             )
@@ -160,7 +183,15 @@ class QuickHouseholdForm(DsfrBaseForm):
 
     def child_rows(self):
         return [
-            (n, [self[f"child_{n}_first_name"], self[f"child_{n}_birth_date"], self[f"child_{n}_sex"]])
+            (
+                n,
+                [
+                    self[f"child_{n}_first_name"],
+                    self[f"child_{n}_birth_date"],
+                    self[f"child_{n}_age"],
+                    self[f"child_{n}_sex"],
+                ],
+            )
             for n in range(1, CHILD_ROWS + 1)
         ]
 
@@ -175,8 +206,13 @@ class QuickHouseholdForm(DsfrBaseForm):
         if (data.get("spouse_last_name") or data.get("spouse_birth_date")) and not data.get("spouse_first_name"):
             self.add_error("spouse_first_name", "Indiquez le prénom du conjoint ou de la conjointe.")
         for n in range(1, CHILD_ROWS + 1):
-            if data.get(f"child_{n}_birth_date") and not data.get(f"child_{n}_first_name"):
+            known = data.get(f"child_{n}_birth_date") or data.get(f"child_{n}_age") is not None
+            if known and not data.get(f"child_{n}_first_name"):
                 self.add_error(f"child_{n}_first_name", f"Indiquez le prénom de l'enfant {n}.")
+            elif data.get(f"child_{n}_first_name") and not known and f"child_{n}_age" not in self.errors:
+                # Without a birth date or an age, a child would count as an adult (composition,
+                # children in the figures).
+                self.add_error(f"child_{n}_birth_date", f"Indiquez la date de naissance ou l'âge de l'enfant {n}.")
         return data
 
     def household(self) -> tuple[dict, list[tuple[str, dict]]]:
@@ -214,7 +250,7 @@ class QuickHouseholdForm(DsfrBaseForm):
                         {
                             "last_name": last_name,
                             "first_name": first_name,
-                            "birth_date": data[f"child_{n}_birth_date"],
+                            **_child_birth(data[f"child_{n}_birth_date"], data[f"child_{n}_age"]),
                             "sex": data[f"child_{n}_sex"] or Sex.UNKNOWN,
                             "relationship": Relationship.CHILD,
                         },

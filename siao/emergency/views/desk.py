@@ -10,6 +10,7 @@ shown in French on the screen (status 400) or as an error message, and changes n
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -216,10 +217,18 @@ def _members(household) -> list:
 
 
 def _open_request(actor, household):
+    """Tonight's request still open, or the household's shelter that covers tonight (a household
+    already sheltered is not given a second place)."""
+    night = tonight()
     return (
         EmergencyRequest.objects.visible_to(actor)
-        .filter(household=household, night_of=tonight(), status__in=OPEN_EMERGENCY_STATUSES)
+        .filter(
+            Q(night_of=night, status__in=OPEN_EMERGENCY_STATUSES)
+            | Q(status=EmergencyStatus.SHELTERED, last_night__gte=night)
+        )
+        .filter(household=household)
         .select_related("program", "place_group")
+        .order_by("-night_of", "-pk")
         .first()
     )
 
@@ -291,8 +300,10 @@ def _call_screen(request, call, *, status=200, **forms):
     elif open_request.status == EmergencyStatus.PENDING:
         context["places"] = _places(household, open_request)
         context["unmet_form"] = forms.get("unmet_form") or UnmetForm()
-        context["focus"] = "places"
-        if not context["places"]:
+        if context["places"] and not forms.get("unmet_form"):
+            context["focus"] = "places"  # the first "Orienter ici"
+        else:  # no place, or an unmet request to correct: its reason
+            context["focus"] = "unmet"
             context["unmet_form"].fields["unmet_reason"].widget.attrs["autofocus"] = True
     else:
         context["solution"] = _solution(open_request)
@@ -539,6 +550,11 @@ def request_unmet(request, public_id):
                 comment=form.cleaned_data["outcome_comment"],
             )
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                # The request changed meanwhile (another handler, another tab): the screen as
+                # it is now, with why.
+                _error(request, exc)
+                return _back(request, emergency_request, "issue")
             add_validation_errors(form, exc)
         else:
             messages.success(request, "Demande non pourvue : l'issue est enregistrée.")
