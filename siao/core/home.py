@@ -179,7 +179,7 @@ EMERGENCY_TILES = [
     (
         "view_figures",
         "Chiffres du 115",
-        "",
+        "Chiffres 115",
         "Appels, demandes, personnes distinctes, demandes non pourvues et orientations, par jour et par période.",
         "emergency:daily_figures",
     ),

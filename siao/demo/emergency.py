@@ -11,7 +11,7 @@ from siao.emergency import actions
 from siao.emergency.enums import CallerType, EncounterNeed, Provision, SleepingPlace, UnmetReason
 from siao.emergency.models import EmergencyRequest, Night
 from siao.emergency.nights import tonight
-from siao.offer.models import PlaceGroup, Program
+from siao.offer.models import PlaceGroup, Program, Public
 from siao.orientation.models import Stay
 
 from .households import _actor, _household
@@ -28,6 +28,17 @@ CALLERS = [
     (("Démo-Garcia", "Paul", "M", "1961-12-24"), [], "single_man", "sheltered"),
     (("Démo-Thomas", "Lina", "F", "2001-05-09"), [], "single_woman", "unmet"),
 ]
+GROUP_PUBLICS = {
+    "Dortoir hommes (urgence)": ["single_man", "adult_group"],
+    "Chambres familles (urgence)": [
+        "single_man_with_children",
+        "single_woman_with_children",
+        "couple_with_children",
+        "group_with_children",
+        "couple_without_children",
+    ],
+    "Places hiver": ["all_public"],
+}
 # Past nights for the daily figures: (nights ago, outcome, children).
 HISTORY = [
     (1, "unmet", 0),
@@ -65,6 +76,10 @@ def seed_emergency(domain: str, department, programs) -> int:
     # The address the handler gives the person on the phone.
     Program.objects.filter(pk=shelter.pk).update(address="12 quai du Phare", postal_code="35000", city="Rennes")
     PlaceGroup.objects.filter(program=shelter).update(address="12 quai du Phare", postal_code="35000", city="Rennes")
+    # Who each group is for: the places for tonight offer the groups made for the household first.
+    for name, codes in GROUP_PUBLICS.items():
+        group = PlaceGroup.objects.get(program=shelter, name=name)
+        group.publics.set(Public.objects.filter(code__in=codes))
     created = 0
     for head, others, composition, step in CALLERS:
         household = _household(department, maraude, head, others, composition)

@@ -7,7 +7,12 @@ from .models import Call, EmergencyRequest, OutreachEncounter, OutreachSignal
 
 
 def get_call_for(actor, public_id) -> Call:
-    call = Call.objects.visible_to(actor).filter(public_id=public_id).select_related("household", "handler").first()
+    call = (
+        Call.objects.visible_to(actor)
+        .filter(public_id=public_id)
+        .select_related("household", "handler", "signal__encounter__program")
+        .first()
+    )
     if call is None:
         raise Http404("Appel introuvable.")
     return call

@@ -1,10 +1,10 @@
 """Reads of the 115: the places available tonight that fit a household, the desk's lists."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from siao.offer.enums import PlaceState, UnitKind
-from siao.offer.models import Place, PlaceGroup, Program
+from siao.offer.models import Place, PlaceGroup, Program, Public
 from siao.orientation.eligibility import public_fits_q, siao_orientable_q
 
 from .enums import EMERGENCY_PLACE_TYPES
@@ -37,10 +37,19 @@ def places_for_tonight(household, department_id):
         .values("count")
     )
     needed = max(household.member_count, 1)
+    # The groups made for this composition first (a man alone: the men's dormitory before the
+    # family rooms open to everyone), then the others; by program and name within each.
+    if household.composition_id:
+        made_for = Exists(Public.objects.filter(place_groups=OuterRef("pk"), pk=household.composition_id))
+    else:
+        made_for = Value(False)
     return (
         fitting_place_groups(household, department_id)
-        .annotate(available=Coalesce(Subquery(available, output_field=IntegerField()), Value(0)))
+        .annotate(
+            available=Coalesce(Subquery(available, output_field=IntegerField()), Value(0)),
+            made_for_household=made_for,
+        )
         .filter(Q(unit_kind=UnitKind.DWELLING, available__gte=1) | Q(available__gte=needed))
         .select_related("program")
-        .order_by("program__name", "name", "pk")
+        .order_by("-made_for_household", "program__name", "name", "pk")
     )

@@ -63,3 +63,17 @@ def test_nights_granted_beyond_an_early_exit_are_withdrawn():
     ]
     assert emergency_request.last_night == started + datetime.timedelta(days=1)
     assert emergency_request.status == "closed"
+
+
+def test_the_groups_made_for_the_household_come_first():
+    from siao.emergency.queries import places_for_tonight
+    from siao.offer.enums import PlaceType
+    from siao.offer.models import Public
+    from tests.factories import PlaceGroupFactory
+
+    world = EmergencyWorld.build(composition="single_man")
+    families = world.group  # "Urgence hommes et femmes", no public declared: open to all
+    men = PlaceGroupFactory(program=world.shelter, name="Zénith dortoir hommes", place_type=PlaceType.EMERGENCY)
+    men.publics.set(Public.objects.filter(code="single_man"))
+    groups = list(places_for_tonight(world.household, world.household.department_id))
+    assert groups == [men, families]

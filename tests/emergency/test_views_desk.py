@@ -614,3 +614,17 @@ def test_an_unmet_request_from_a_stale_screen_says_why(client_as, world):
     assert response.status_code == 200
     assert "Cette demande est déjà close (« N'a pas rappelé le 115 »)" in " ".join(messages_of(response))
     assert EmergencyRequest.objects.get(pk=er.pk).status == EmergencyStatus.NO_CALLBACK
+
+
+def test_the_call_taken_from_a_signal_shows_the_signal(client_as, world):
+    encounter = actions.record_encounter(
+        actor=world.outreach_worker, location="Square des Essais", persons_count=2, description="Deux hommes"
+    )
+    signal = actions.send_signal(
+        actor=world.outreach_worker, encounter=encounter, message="Besoin d'un abri", is_urgent=True
+    )
+    client = client_as(world.handler_membership)
+    response = client.post(url("signal_take", signal.public_id), follow=True)
+    page = response.content.decode()
+    assert "Square des Essais" in page and "Besoin d&#x27;un abri" in page and "Deux hommes" in page
+    assert "Urgent" in page
