@@ -234,7 +234,7 @@ def test_the_csv_export(client_as, dataset):
     assert response["Content-Disposition"] == 'attachment; filename="chiffres-115-35-2025-03-03-2025-03-04.csv"'
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
-    assert content[1:].splitlines() == [
+    assert content[1:].splitlines()[:4] == [
         "Nuit du;Appels;Demandes d'urgence;Personnes distinctes;Demandes non pourvues;"
         "Demandes non pourvues de familles avec enfants;Enfants dans les demandes non pourvues;"
         "Personnes distinctes non pourvues;Taux de non-attribution (%);Orientations",
@@ -242,6 +242,14 @@ def test_the_csv_export(client_as, dataset):
         "04/03/2025;3;2;2;2;0;0;2;100,0;0",
         "Période du 03/03/2025 au 04/03/2025;6;4;5;3;1;2;5;75,0;1",
     ]
+    # The breakdowns follow, each under its own header.
+    breakdowns = content[1:].split("\r\n\r\n")[1:]
+    assert [part.splitlines()[0] for part in breakdowns] == [
+        "Orientations par type de dispositif;Nombre",
+        "Orientations par type de places;Nombre",
+        "Demandes non pourvues par motif;Nombre",
+    ]
+    assert all(len(part.splitlines()) >= 2 for part in breakdowns)
 
 
 # session, user, memberships, départements; the perimeter's départements; the figures (6);

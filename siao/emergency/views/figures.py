@@ -127,6 +127,15 @@ def daily_figures_csv(request):
     writer = csv.writer(response, delimiter=";")
     writer.writerow(figures_queries.CSV_HEADERS)
     writer.writerows(figures_queries.csv_rows(figures))
+    # The period's breakdowns below the table, each after a blank line and its own header.
+    for title, rows in (
+        ("Orientations par type de dispositif", figures.by_program_type),
+        ("Orientations par type de places", figures.by_place_type),
+        ("Demandes non pourvues par motif", figures.unmet_by_reason),
+    ):
+        writer.writerow([])
+        writer.writerow([title, "Nombre"])
+        writer.writerows([label, count] for label, count in rows)
     scope = department.code if department else ("national" if department_ids is None else "perimetre")
     filename = f"chiffres-115-{scope}-{figures.start:%Y-%m-%d}-{figures.end:%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
