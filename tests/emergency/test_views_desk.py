@@ -628,3 +628,17 @@ def test_the_call_taken_from_a_signal_shows_the_signal(client_as, world):
     page = response.content.decode()
     assert "Square des Essais" in page and "Besoin d&#x27;un abri" in page and "Deux hommes" in page
     assert "Urgent" in page
+
+
+def test_a_form_in_error_puts_the_focus_on_what_to_correct(client_as, world):
+    call = actions.log_call(actor=world.handler, caller_type=CallerType.PERSON)
+    client = client_as(world.handler_membership)
+    response = client.post(url("call_household_create", call.public_id), {"last_name": "Modèle", "first_name": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and page.count("autofocus") == 1
+    assert 'name="first_name"' in page.split("autofocus")[0].rsplit("<input", 1)[1]
+    call = world.call()
+    response = client.post(url("request_create", call.public_id), {"sleeping_place": "street", "comment": "x" * 6000})
+    page = response.content.decode()
+    assert response.status_code == 400 and page.count("autofocus") == 1
+    assert 'name="comment"' in page.split("autofocus")[0].rsplit("<textarea", 1)[1]

@@ -252,6 +252,15 @@ def _solution(emergency_request) -> dict:
     }
 
 
+def _focus_first_error(form) -> bool:
+    """Put the focus on the first field in error (a keyboard user lands on what to correct)."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return True
+    return False
+
+
 def _call_screen(request, call, *, status=200, **forms):
     actor = request.actor
     may_act = can_take_call(actor, call.department_id)
@@ -280,6 +289,7 @@ def _call_screen(request, call, *, status=200, **forms):
         quick_form = forms.get("quick_form") or QuickHouseholdForm(initial=initial)
         if forms.get("quick_form"):
             context["focus"] = "quick"
+            _focus_first_error(quick_form)
         elif results:
             context["focus"] = "results"
         elif results is not None:
@@ -297,6 +307,12 @@ def _call_screen(request, call, *, status=200, **forms):
     if open_request is None:
         context["request_form"] = forms.get("request_form") or EmergencyRequestForm()
         context["focus"] = "request"
+        # The sleeping place (drawn by hand as radios) has the focus, unless another field
+        # is the first to correct.
+        errors = [name for name in context["request_form"].errors if name in context["request_form"].fields]
+        context["sleeping_place_focus"] = not errors or errors[0] == "sleeping_place"
+        if not context["sleeping_place_focus"]:
+            _focus_first_error(context["request_form"])
     elif open_request.status == EmergencyStatus.PENDING:
         context["places"] = _places(household, open_request)
         context["unmet_form"] = forms.get("unmet_form") or UnmetForm()
