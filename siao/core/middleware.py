@@ -2,6 +2,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from .context import RequestContext, reset_request_context, set_request_context
 
@@ -58,3 +59,18 @@ class CspNonceMiddleware:
         if hasattr(request, "csp_nonce"):
             str(request.csp_nonce)
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """`require_POST` answers a GET with a bare 405 and the browser then shows its own English
+    error: give that response the site's French page, keeping the 405 status and the Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            response.content = render_to_string("errors/405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response
