@@ -194,7 +194,7 @@ EMERGENCY_TILES = [
 
 
 def emergency_tiles(actor) -> list[Tile]:
-    from siao.emergency.permissions import ROLES_ALLOWED, can_record_encounter, is_outreach_team
+    from siao.emergency.permissions import ROLES_ALLOWED, can_record_encounter, receives_115
 
     if can_record_encounter(actor):
         return [
@@ -208,8 +208,7 @@ def emergency_tiles(actor) -> list[Tile]:
     return [
         Tile(title, description, reverse(url_name), "" if actor.is_administrator else nav_title)
         for feature, title, nav_title, description, url_name in EMERGENCY_TILES
-        if actor.role in ROLES_ALLOWED[feature]
-        and not (feature == "view_program_arrivals" and is_outreach_team(actor))
+        if actor.role in ROLES_ALLOWED[feature] and (feature != "view_program_arrivals" or receives_115(actor))
     ]
 
 

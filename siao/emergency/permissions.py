@@ -65,6 +65,18 @@ def is_outreach_team(actor) -> bool:
     return program is not None and program.type == ProgramType.OUTREACH
 
 
+def receives_115(actor) -> bool:
+    """A program the 115 may orient to tonight: a shelter (CHRS, hors CHRS, hotel...) or a
+    veille sociale service with beds (halte de nuit), not a street outreach team."""
+    from siao.offer.enums import ProgramCategory
+
+    program = actor.membership.program if _program_id(actor) else None
+    return program is not None and (
+        program.category == ProgramCategory.SHELTER
+        or (program.category == ProgramCategory.STREET_SERVICES and program.type != ProgramType.OUTREACH)
+    )
+
+
 def can_record_encounter(actor) -> bool:
     return actor.role in ROLES_ALLOWED["record_encounter"] and is_outreach_team(actor)
 

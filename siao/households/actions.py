@@ -753,6 +753,7 @@ class Consultation:
     role: str
     organization: str
     section: str  # the section's label for a section read, "" for the file
+    page: str = "Dossier"  # the page that showed the file's data
 
 
 def consultations(household: Household, limit: int = 20) -> list[Consultation]:
@@ -773,6 +774,18 @@ def consultations(household: Household, limit: int = 20) -> list[Consultation]:
             role=str(roles.get(event.actor_role, event.actor_role)),
             organization=event.actor_organization_name,
             section=str(sections.get(event.data.get("section"), "")) if event.action == SECTION_VIEWED else "",
+            page=CONSULTED_PAGES.get(event.data.get("page", ""), "Dossier"),
         )
         for event in events
     ]
+
+
+# The pages that record a consultation of the file (view_household's `page`), as the file lists them.
+CONSULTED_PAGES = {
+    "": "Dossier",
+    "request": "Demande d'insertion",
+    "referral": "Orientation",
+    "emergency_call": "Appel au 115",
+    "emergency_request": "Demande d'urgence (115)",
+    "encounter": "Rencontre de maraude",
+}

@@ -128,3 +128,15 @@ def test_a_street_outreach_team_gets_the_outreach_page_not_the_arrivals(client_a
     titles = [tile.title for tile in client.get(reverse("core:home")).context["tiles"]]
     assert "Maraude" in titles
     assert "Arrivées du 115" not in titles
+
+
+@pytest.mark.django_db
+def test_a_program_the_115_does_not_orient_to_gets_no_arrivals(client_as):
+    from siao.offer.enums import ProgramType
+    from tests.factories import ProgramFactory, membership_for
+
+    boarding_house = ProgramFactory(name="Pension de famille - Test", type=ProgramType.FAMILY_BOARDING_HOUSE)
+    client = client_as(
+        membership_for(Role.SOCIAL_WORKER, organization=boarding_house.operator, program=boarding_house)
+    )
+    assert "Arrivées du 115" not in [tile.title for tile in client.get(reverse("core:home")).context["tiles"]]

@@ -642,3 +642,11 @@ def test_a_form_in_error_puts_the_focus_on_what_to_correct(client_as, world):
     page = response.content.decode()
     assert response.status_code == 400 and page.count("autofocus") == 1
     assert 'name="comment"' in page.split("autofocus")[0].rsplit("<textarea", 1)[1]
+
+
+def test_the_file_lists_a_consultation_from_the_115_as_such(client_as, world):
+    from siao.households.actions import consultations
+
+    call = world.call()
+    client_as(world.handler_membership).get(url("call_detail", call.public_id))
+    assert consultations(world.household)[0].page == "Appel au 115"
