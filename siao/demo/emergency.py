@@ -152,6 +152,10 @@ def _history(handler, manager, department, maraude, shelter, night) -> int:
         past = night - datetime.timedelta(days=ago)
         moved = timezone.now() - datetime.timedelta(days=ago)
         EmergencyRequest.objects.filter(pk=emergency_request.pk).update(night_of=past, created_at=moved)
+        for stamp in ("oriented_at", "outcome_at"):  # the journey dates its steps by these
+            EmergencyRequest.objects.filter(pk=emergency_request.pk, **{f"{stamp}__isnull": False}).update(
+                **{stamp: moved + datetime.timedelta(minutes=10)}
+            )
         emergency_request.refresh_from_db()
         if emergency_request.call_id:
             emergency_request.call.__class__.objects.filter(pk=emergency_request.call_id).update(received_at=moved)
