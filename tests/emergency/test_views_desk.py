@@ -650,3 +650,17 @@ def test_the_file_lists_a_consultation_from_the_115_as_such(client_as, world):
     call = world.call()
     client_as(world.handler_membership).get(url("call_detail", call.public_id))
     assert consultations(world.household)[0].page == "Appel au 115"
+
+
+def test_the_places_table_shows_the_first_groups_and_all_on_demand(client_as, world, monkeypatch):
+    from siao.emergency.views import desk
+
+    monkeypatch.setattr(desk, "PLACES_SHOWN", 1)
+    PlaceGroupFactory(program=world.shelter, name="Autre groupe", place_type=PlaceType.EMERGENCY)
+    er = world.request()
+    client = client_as(world.handler_membership)
+    response = client.get(url("call_detail", er.call.public_id))
+    assert len(response.context["places"]) == 1 and response.context["places_total"] == 2
+    assert "Afficher l'autre groupe de places" in response.content.decode()
+    response = client.get(url("call_detail", er.call.public_id), {"toutes": "1"})
+    assert len(response.context["places"]) == 2 and "Afficher l" not in response.content.decode()

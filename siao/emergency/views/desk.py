@@ -233,12 +233,19 @@ def _open_request(actor, household):
     )
 
 
-def _places(household, emergency_request) -> list:
+# The places table shows the best-fitting groups first and this many at most, unless the handler
+# asks for all (a big SIAO has a hundred fitting groups: a long table to read on the phone, and
+# to render).
+PLACES_SHOWN = 25
+
+
+def _places(household, emergency_request, request) -> dict:
     groups = list(places_for_tonight(household, emergency_request.department_id))
-    for group in groups:
+    shown = groups if request.GET.get("toutes") else groups[:PLACES_SHOWN]
+    for group in shown:
         group.needed = places_needed(household, group)
         group.full_address = _address(group) or _address(group.program)
-    return groups
+    return {"places": shown, "places_total": len(groups), "places_more": len(groups) - len(shown)}
 
 
 def _solution(emergency_request) -> dict:
@@ -314,7 +321,7 @@ def _call_screen(request, call, *, status=200, **forms):
         if not context["sleeping_place_focus"]:
             _focus_first_error(context["request_form"])
     elif open_request.status == EmergencyStatus.PENDING:
-        context["places"] = _places(household, open_request)
+        context.update(_places(household, open_request, request))
         context["unmet_form"] = forms.get("unmet_form") or UnmetForm()
         if context["places"] and not forms.get("unmet_form"):
             context["focus"] = "places"  # the first "Orienter ici"
@@ -451,7 +458,7 @@ def _request_screen(request, emergency_request, *, status=200, **forms):
         "solution": _solution(emergency_request) if emergency_request.program_id else None,
     }
     if may_handle and is_pending:
-        context["places"] = _places(household, emergency_request) if context["is_tonight"] else []
+        context.update(_places(household, emergency_request, request) if context["is_tonight"] else {"places": []})
         context["unmet_form"] = forms.get("unmet_form") or UnmetForm()
     return render(request, "emergency/desk/request_detail.html", context, status=status)
 
