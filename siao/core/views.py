@@ -38,3 +38,15 @@ def static_page(template):
 
     view.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html").replace("-", "_")
     return view
+
+
+def household_notice(request, language=None):
+    """The households' information notice, in the language asked (French by default)."""
+    from django.http import Http404
+
+    from .notices import DEFAULT, NOTICES
+
+    notice = NOTICES.get(language or DEFAULT)
+    if notice is None:
+        raise Http404("Cette langue n'est pas disponible.")
+    return render(request, "core/household_notice.html", {"notice": notice, "notices": NOTICES.values()})

@@ -25,7 +25,15 @@ RUN_AXE = """async () => {
   return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes[0].target.join(' ')}`);
 }"""
 
-ANONYMOUS_PAGES = ["/connexion/", "/offre/demande/", "/accessibilite/", "/plan-du-site/"]
+ANONYMOUS_PAGES = [
+    "/connexion/",
+    "/offre/demande/",
+    "/accessibilite/",
+    "/plan-du-site/",
+    "/information-des-personnes/",
+    "/information-des-personnes/ar/",
+    "/information-des-personnes/ti/",
+]
 PAGES_BY_ACCOUNT = {
     "admin.siao": [
         "/",
