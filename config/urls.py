@@ -10,6 +10,8 @@ urlpatterns = [
     path("menages/", include("siao.households.urls")),
     path("demandes/", include("siao.orientation.urls")),
     path("115/", include("siao.emergency.urls")),
+    path("donnees/", include("siao.retention.urls")),
+    path("statistiques/", include("siao.statistics.urls")),
     path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
     # Demo pages answer 404 unless DEMO_MODE, which production settings can never turn on.

@@ -2,6 +2,7 @@
 issue adds a capability, it adds its link here."""
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.urls import reverse
 
@@ -212,6 +213,10 @@ def emergency_tiles(actor) -> list[Tile]:
     ]
 
 
+# Apps that bring their own tiles (a `tiles_for(actor)` function each).
+DATA_PROTECTION_TILE_MODULES = ["siao.statistics.tiles", "siao.retention.tiles", "siao.audit.report_tiles"]
+
+
 def tiles_for(actor) -> list[Tile]:
     from siao.households.permissions import ROLES_ALLOWED as HOUSEHOLD_ROLES_ALLOWED
     from siao.offer.permissions import ROLES_ALLOWED
@@ -233,6 +238,8 @@ def tiles_for(actor) -> list[Tile]:
     ]
     tiles += orientation_tiles(actor)
     tiles += emergency_tiles(actor)
+    for module in DATA_PROTECTION_TILE_MODULES:
+        tiles += import_module(module).tiles_for(actor)
     if can_manage_memberships(actor):
         tiles.append(
             Tile(
