@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DATABASES := default archive stats
 
-.PHONY: run test quality migrate demo install e2e-deps bench bench-offer bench-households bench-emergency clean
+.PHONY: run test quality migrate demo install e2e-deps bench bench-offer bench-households bench-emergency bench-statistics clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
@@ -55,6 +55,9 @@ bench-households: $(STAMP)
 
 bench-emergency: $(STAMP)
 	$(PY) -m bench.emergency $(BENCH_ARGS)
+
+bench-statistics: $(STAMP)
+	$(PY) -m bench.statistics $(BENCH_ARGS)
 
 clean:
 	rm -rf var $(VENV)

@@ -114,7 +114,7 @@ def main():
             "retention run (refresh + transfer + delete)",
             elapsed,
             f"{report['transferred']} files, {report['files_per_second']} files/s in the batches "
-            f"({report['seconds']} s), rows deleted: {sum(report['deleted_rows'].values())}",
+            f"({report['seconds']} s: {report['phase_seconds']}), rows deleted: {sum(report['deleted_rows'].values())}",
         )
     )
     log(rows[-1])

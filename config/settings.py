@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "siao.households",
     "siao.orientation",
     "siao.emergency",
+    "siao.retention",
+    "siao.archive",
+    "siao.statistics",
     "siao.audit",
     "siao.demo",
 ]
@@ -192,6 +195,20 @@ OFFER_CREATION_REQUESTS_PER_HOUR = env.int("OFFER_CREATION_REQUESTS_PER_HOUR", d
 
 # Audit trail retention (CNIL: 6 months to 1 year).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+
+# Statistics base (docs/statistics.md): the current month and this many before it are recomputed
+# every day, older ones are frozen; a published cell needs at least this many distinct persons.
+STATISTICS_OPEN_MONTHS = env.int("STATISTICS_OPEN_MONTHS", default=2)
+STATISTICS_MIN_PERSONS = env.int("STATISTICS_MIN_PERSONS", default=11)
+
+# Retention of household files (docs/data-protection.md): a file without action for this many
+# months is transferred (legal archive, statistics) then deleted; the archive keeps its proof
+# this many years; a retention run works by batches of this many files.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+# The longest special authorization to read the legal archive.
+ARCHIVE_AUTHORIZATION_MAX_DAYS = env.int("ARCHIVE_AUTHORIZATION_MAX_DAYS", default=90)
 
 # The 115 (docs/emergency.md): a night belongs to the evening it starts; calls before this hour
 # concern the night that began the evening before. Renewals reach at most this many nights ahead.

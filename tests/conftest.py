@@ -49,10 +49,21 @@ def _is_transactional(item) -> bool:
     )
 
 
+ALL_DATABASES = ["default", "archive", "stats"]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Transactional tests (browser tests included) flush the database when they end, which
-    also empties the reference data loaded by migrations: run them last, and reload that data
-    before each of them (see `_reference_data`)."""
+    """Every database test may reach the three databases (the demo seeds the archive and the
+    statistics; views may read them): a `django_db` mark without `databases` gets all three.
+    Transactional tests (browser tests included) flush the database when they end, which also
+    empties the reference data loaded by migrations: run them last, and reload that data before
+    each of them (see `_reference_data`)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and "databases" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, databases=ALL_DATABASES), append=False
+            )
     items.sort(key=_is_transactional)
 
 

@@ -5,13 +5,13 @@ from django.views.decorators.cache import never_cache
 
 from siao.accounts.decorators import actor_required
 
-from .home import ROLE_MISSIONS, tiles_for
+from .home import ROLE_MISSIONS, home_tiles_for
 
 
 @actor_required()
 def home(request):
     actor = request.actor
-    return render(request, "core/home.html", {"missions": ROLE_MISSIONS[actor.role], "tiles": tiles_for(actor)})
+    return render(request, "core/home.html", {"missions": ROLE_MISSIONS[actor.role], "tiles": home_tiles_for(actor)})
 
 
 @never_cache

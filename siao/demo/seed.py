@@ -221,6 +221,12 @@ def seed_demo() -> int:
     from .emergency import seed_emergency
 
     seed_emergency(DEMO_DOMAIN, department, programs)
+    from .archive import seed_archive
+
+    seed_archive(DEMO_DOMAIN)
+    from siao.statistics.demo import seed_statistics_demo
+
+    seed_statistics_demo()
     return len(ACCOUNTS)
 
 

@@ -788,4 +788,6 @@ CONSULTED_PAGES = {
     "emergency_call": "Appel au 115",
     "emergency_request": "Demande d'urgence (115)",
     "encounter": "Rencontre de maraude",
+    "person": "Fiche de la personne (modification)",
+    "rights_request": "Demande d'exercice des droits",
 }

@@ -123,3 +123,28 @@ class FileEventKind(models.TextChoices):
     REQUEST = "request", "Demande créée ou mise à jour"
     NOTE = "note", "Transmission"
     ASSESSMENT = "assessment", "Évaluation"
+
+
+class RightsRequestKind(models.TextChoices):
+    """The rights a person exercises on the data held on them (RGPD articles 15 to 21)."""
+
+    ACCESS = "access", "Droit d'accès"
+    RECTIFICATION = "rectification", "Droit de rectification"
+    ERASURE = "erasure", "Droit à l'effacement"
+    LIMITATION = "limitation", "Droit à la limitation du traitement"
+    OPPOSITION = "opposition", "Droit d'opposition"
+
+
+class RightsRequestChannel(models.TextChoices):
+    """How the request reached the SI SIAO (ours)."""
+
+    IN_PERSON = "in_person", "Sur place, auprès d'un professionnel"
+    LETTER = "letter", "Courrier"
+    EMAIL = "email", "Courriel"
+    DPO = "dpo", "Via le délégué à la protection des données"
+
+
+class RightsRequestStatus(models.TextChoices):
+    RECEIVED = "received", "Reçue, à traiter"
+    ANSWERED = "answered", "Répondue"
+    REFUSED = "refused", "Refusée"

@@ -1,6 +1,7 @@
 """The household file (dossier unique): households, persons and their membership over time,
 residential situations, assessments (versioned, by section), notes (transmissions) and the
-programs accompanying the household.
+programs accompanying the household, and the requests of the persons exercising their rights
+on their data (RGPD).
 
 Reads go through `Household.objects.visible_to(actor)` (siao/households/permissions.py) and
 `access.get_*_for()`; writes through siao/households/actions.py, which audit."""
@@ -22,6 +23,9 @@ from .enums import (
     Nationality,
     Relationship,
     ResidenceRight,
+    RightsRequestChannel,
+    RightsRequestKind,
+    RightsRequestStatus,
     Section,
     Sex,
     SocialSecurity,
@@ -355,3 +359,62 @@ class Note(BaseModel):
 
     def __str__(self):
         return f"Transmission du {timezone.localtime(self.created_at):%d/%m/%Y}"
+
+
+class RightsRequest(BaseModel):
+    """A person exercising a right on their data (RGPD articles 15 to 21): recorded on the file,
+    answered by the SIAO holding it within a month (article 12.3). Writes go through
+    siao/households/rights.py."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="rights_requests")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="rights_requests",
+        null=True,
+        blank=True,
+        verbose_name="personne concernée",
+        help_text="Vide : la demande porte sur tout le ménage.",
+    )
+    kind = models.CharField("droit exercé", max_length=20, choices=RightsRequestKind.choices)
+    received_on = models.DateField("reçue le")
+    due_on = models.DateField("réponse due le", help_text="Un mois après la réception (RGPD, article 12.3).")
+    channel = models.CharField("reçue par", max_length=20, choices=RightsRequestChannel.choices)
+    by_representative = models.BooleanField("présentée par un représentant", default=False)
+    representative = models.CharField("représentant (nom, qualité)", max_length=255, blank=True)
+    details = models.TextField("objet de la demande", blank=True)
+    status = models.CharField(
+        "statut", max_length=20, choices=RightsRequestStatus.choices, default=RightsRequestStatus.RECEIVED
+    )
+    answer = models.TextField("réponse", blank=True)
+    answered_on = models.DateField("répondue le", null=True, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    answered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par"
+    )
+    # The export of the person's data given in answer to an access request.
+    export_count = models.PositiveSmallIntegerField("exports remis", default=0)
+    last_exported_at = models.DateTimeField("dernier export le", null=True, blank=True)
+    last_exported_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "demande d'exercice des droits"
+        verbose_name_plural = "demandes d'exercice des droits"
+        indexes = [
+            models.Index(fields=["household", "-received_on"], name="rights_household_received"),
+            models.Index(fields=["status", "due_on"], name="rights_status_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, demande reçue le {self.received_on:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RightsRequestStatus.RECEIVED
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from siao.households.views import assessments, files, members
+from siao.households.views import assessments, files, members, rights
 
 app_name = "households"
 
 urlpatterns = [
     path("", files.household_list, name="household_list"),
     path("nouveau/", files.household_create, name="household_create"),
+    path("droits/", rights.rights_register, name="rights_register"),
     path("<uuid:public_id>/", files.household_detail, name="household_detail"),
     path("<uuid:public_id>/transmissions/", files.note_create, name="note_create"),
     path("<uuid:public_id>/contacts/", files.contact_create, name="contact_create"),
@@ -31,4 +32,13 @@ urlpatterns = [
         members.member_set_head,
         name="member_set_head",
     ),
+    # The rights of households (RGPD): requests, answers, the export of a person's data.
+    path("<uuid:public_id>/droits/nouvelle/", rights.rights_request_create, name="rights_request_create"),
+    path("<uuid:public_id>/droits/<uuid:request_id>/", rights.rights_request_detail, name="rights_request_detail"),
+    path(
+        "<uuid:public_id>/droits/<uuid:request_id>/reponse/",
+        rights.rights_request_answer,
+        name="rights_request_answer",
+    ),
+    path("<uuid:public_id>/personnes/<uuid:person_id>/export/", rights.person_export, name="person_export"),
 ]

@@ -4,7 +4,7 @@ statistics agree with what was purged (`manage.py retention_check`)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ class CheckReport:
 def run_checks(now: datetime.datetime | None = None) -> CheckReport:
     from siao.households.models import Household
     from siao.statistics.feed import frozen_through
+    from siao.statistics.models import MonthState
 
     now = now or timezone.now()
     limit = cutoff(now)
@@ -69,8 +70,14 @@ def run_checks(now: datetime.datetime | None = None) -> CheckReport:
     # frozen month counts fewer requests than the transactional base and the archive together
     # hold for it (a purged request missing from the published figures would show here).
     frozen = frozen_through()
-    with_months = ArchivedFile.objects.filter(last_month__isnull=False)
-    late = (with_months.filter(last_month__gt=frozen) if frozen else with_months).count()
+    frozen_months = set(MonthState.objects.filter(frozen_at__isnull=False).values_list("month", flat=True))
+    late = sum(
+        1
+        for first, last in ArchivedFile.objects.filter(last_month__isnull=False).values_list(
+            "first_month", "last_month"
+        )
+        if not {first, last} <= frozen_months
+    )
     report.add(
         "Les mois d'activité des dossiers archivés sont figés dans la base statistique",
         late == 0,
@@ -82,15 +89,20 @@ def run_checks(now: datetime.datetime | None = None) -> CheckReport:
 
 
 def _request_counts_agree(frozen: datetime.date) -> list[Finding]:
-    """Insertion requests per month (frozen months): statistics == production + archive."""
+    """Requests per month (frozen months, as the statistics count them: transmitted ones and
+    pseudo-requests, in the month of transmission or recording): statistics == production +
+    archive."""
+    from django.db.models.functions import Coalesce
+
     from siao.orientation.models import Request
-    from siao.statistics.models import Cell
+    from siao.statistics.models import Cell, MonthState
+    from siao.statistics.sources import COUNTED_REQUESTS
 
     expected: dict[datetime.date, int] = {}
     tz = timezone.get_current_timezone()
     for row in (
-        Request.objects.filter(transmitted_at__isnull=False, kind="insertion")
-        .annotate(month=TruncMonth("transmitted_at", tzinfo=tz))
+        Request.objects.filter(COUNTED_REQUESTS)
+        .annotate(month=TruncMonth(Coalesce("transmitted_at", "created_at"), tzinfo=tz))
         .values("month")
         .annotate(n=Count("pk"))
     ):
@@ -100,19 +112,21 @@ def _request_counts_agree(frozen: datetime.date) -> list[Finding]:
     done = ArchivedFile.objects.filter(state=ArchiveState.DONE, first_month__lte=frozen)
     for content in done.values_list("content", flat=True).iterator(chunk_size=2000):
         for request in content.get("requests", []):
-            if request.get("kind") != "insertion" or not request.get("transmitted_at"):
+            if not (request.get("transmitted_at") or request.get("is_pseudo")):
                 continue
-            at = datetime.datetime.fromisoformat(request["transmitted_at"])
+            at = datetime.datetime.fromisoformat(request.get("transmitted_at") or request["created_at"])
             month = timezone.localtime(at, tz).date().replace(day=1)
             if month <= frozen:
                 expected[month] = expected.get(month, 0) + 1
+    # Synthetic months of the demonstration are not computed from the data: not compared.
+    demo = set(MonthState.objects.filter(is_demo=True).values_list("month", flat=True))
     totals: dict[datetime.date, int] = {}
-    for month, count in Cell.objects.filter(
-        Q(measure="requests", dimension="", value=""), month__lte=frozen
-    ).values_list("month", "count"):
+    for month, count in Cell.objects.filter(measure="requests", dimension="", value="", month__lte=frozen).values_list(
+        "month", "count"
+    ):
         totals[month] = totals.get(month, 0) + count
     differing = sorted(
-        month for month in set(expected) | set(totals) if expected.get(month, 0) != totals.get(month, 0)
+        month for month in (set(expected) | set(totals)) - demo if expected.get(month, 0) != totals.get(month, 0)
     )
     return [
         Finding(

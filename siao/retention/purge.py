@@ -23,6 +23,7 @@ import contextlib
 import datetime
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -102,27 +103,63 @@ def expired_archives(today: datetime.date):
 # --- Deleting a batch of files -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The ids of everything a batch of files holds, read first through the foreign keys'
+    indexes: each DELETE is then `WHERE <column> IN (<ids>)`, an index lookup."""
+
+    households: list[int]
+    persons: list[int] = field(default_factory=list)  # only those in no other file
+    requests: list[int] = field(default_factory=list)
+    stays: list[int] = field(default_factory=list)
+    emergency_requests: list[int] = field(default_factory=list)
+    calls: list[int] = field(default_factory=list)
+    encounters: list[int] = field(default_factory=list)
+    assessments: list[int] = field(default_factory=list)
+    sections: list[int] = field(default_factory=list)
+
+    @classmethod
+    def collect(cls, ids: list[int]) -> "Batch":
+        def pks(queryset):
+            return list(queryset.values_list("pk", flat=True))
+
+        assessments = pks(Assessment.objects.filter(household_id__in=ids))
+        return cls(
+            households=ids,
+            persons=_persons_only_in(ids),
+            requests=pks(Request.objects.filter(household_id__in=ids)),
+            stays=pks(Stay.objects.filter(household_id__in=ids)),
+            emergency_requests=pks(EmergencyRequest.objects.filter(household_id__in=ids)),
+            calls=pks(Call.objects.filter(household_id__in=ids)),
+            encounters=pks(OutreachEncounter.objects.filter(household_id__in=ids)),
+            assessments=assessments,
+            sections=pks(AssessmentSection.objects.filter(assessment_id__in=assessments)),
+        )
+
+
 # Every table that holds a file's data, in an order the foreign keys accept. A test walks the
 # models' relations and fails when a new one is missing here.
-def _deletions(ids: list[int], person_ids: list[int], call_ids: list[int], encounter_ids: list[int]):
+def _deletions(batch: Batch):
     persons_through = EmergencyRequest.persons.through
     publics_through = Household.specific_publics.through
+    ids = batch.households
     return [
-        (Night, Q(stay__household_id__in=ids)),
-        (Placement, Q(request__household_id__in=ids)),
-        (persons_through, Q(emergencyrequest__household_id__in=ids) | Q(person_id__in=person_ids)),
-        (EmergencyRequest, Q(household_id__in=ids)),
-        (OutreachSignal, Q(encounter_id__in=encounter_ids)),
-        (OutreachEncounter, Q(pk__in=encounter_ids)),
-        (Call, Q(pk__in=call_ids)),
-        (Stay, Q(household_id__in=ids)),
-        (Referral, Q(request__household_id__in=ids)),
-        (Recommendation, Q(request__household_id__in=ids)),
-        (RequestStatusChange, Q(request__household_id__in=ids)),
-        (Request, Q(household_id__in=ids)),
-        (AssessmentSectionVersion, Q(section__assessment__household_id__in=ids)),
-        (AssessmentSection, Q(assessment__household_id__in=ids)),
-        (Assessment, Q(household_id__in=ids)),
+        (Night, Q(stay_id__in=batch.stays)),
+        (Placement, Q(request_id__in=batch.emergency_requests)),
+        (persons_through, Q(emergencyrequest_id__in=batch.emergency_requests)),
+        (persons_through, Q(person_id__in=batch.persons)),
+        (EmergencyRequest, Q(pk__in=batch.emergency_requests)),
+        (OutreachSignal, Q(encounter_id__in=batch.encounters)),
+        (OutreachEncounter, Q(pk__in=batch.encounters)),
+        (Call, Q(pk__in=batch.calls)),
+        (Stay, Q(pk__in=batch.stays)),
+        (Referral, Q(request_id__in=batch.requests)),
+        (Recommendation, Q(request_id__in=batch.requests)),
+        (RequestStatusChange, Q(request_id__in=batch.requests)),
+        (Request, Q(pk__in=batch.requests)),
+        (AssessmentSectionVersion, Q(section_id__in=batch.sections)),
+        (AssessmentSection, Q(pk__in=batch.sections)),
+        (Assessment, Q(pk__in=batch.assessments)),
         (Contact, Q(household_id__in=ids)),
         (Note, Q(household_id__in=ids)),
         (Accompaniment, Q(household_id__in=ids)),
@@ -130,8 +167,8 @@ def _deletions(ids: list[int], person_ids: list[int], call_ids: list[int], encou
         (publics_through, Q(household_id__in=ids)),
         (HouseholdMember, Q(household_id__in=ids)),
         (Household, Q(pk__in=ids)),
-        (ResidentialSituation, Q(person_id__in=person_ids)),
-        (Person, Q(pk__in=person_ids)),
+        (ResidentialSituation, Q(person_id__in=batch.persons)),
+        (Person, Q(pk__in=batch.persons)),
     ]
 
 
@@ -156,15 +193,15 @@ def _persons_only_in(ids: list[int]) -> list[int]:
 
 def delete_files(ids: list[int]) -> Counter:
     """Delete these files' personal data from the transactional base. Inside a transaction."""
-    person_ids = _persons_only_in(ids)
-    call_ids = list(Call.objects.filter(household_id__in=ids).values_list("pk", flat=True))
-    encounter_ids = list(OutreachEncounter.objects.filter(household_id__in=ids).values_list("pk", flat=True))
-    # Links from what stays to what goes (rare: a call or signal shared with another file).
-    EmergencyRequest.objects.filter(call_id__in=call_ids).exclude(household_id__in=ids).update(call=None)
-    Call.objects.filter(signal__encounter_id__in=encounter_ids).exclude(pk__in=call_ids).update(signal=None)
-    EmergencyRequest.objects.filter(stay__household_id__in=ids).exclude(household_id__in=ids).update(stay=None)
+    batch = Batch.collect(ids)
+    # Links from what stays to what goes (rare: a call, a signal or a stay shared with a
+    # request of another file).
+    others = ~Q(household_id__in=ids)
+    EmergencyRequest.objects.filter(Q(call_id__in=batch.calls) & others).update(call=None)
+    EmergencyRequest.objects.filter(Q(stay_id__in=batch.stays) & others).update(stay=None)
+    Call.objects.filter(signal__encounter_id__in=batch.encounters).exclude(pk__in=batch.calls).update(signal=None)
     counts = Counter()
-    for position, (model, condition) in enumerate(_deletions(ids, person_ids, call_ids, encounter_ids)):
+    for position, (model, condition) in enumerate(_deletions(batch)):
         if position == 8:
             fault("mid_delete")
         counts[model._meta.label] += model._base_manager.filter(condition)._raw_delete(model._base_manager.db) or 0
@@ -352,20 +389,25 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
     if dry_run:
         _progress(run, progress, total=report["files"], done=report["files"], report=report)
         return report
-    started = time.perf_counter()
     report["settled"] = settle_pending()
 
     _progress(run, progress, step="Mise à jour de la base statistique")
     from siao.statistics.feed import frozen_through, refresh
+    from siao.statistics.models import MonthState
 
+    refresh_started = time.perf_counter()
     refresh(today=timezone.localdate(now))
+    report["statistics_seconds"] = round(time.perf_counter() - refresh_started, 2)
     frozen = frozen_through()
     # Only files whose every month of activity is frozen in the statistics are purged (all are,
     # 24 months back; files whose clock was set back by hand wait, see below).
     report["statistics_frozen_through"] = frozen.isoformat() if frozen else None
+    frozen_months = set(MonthState.objects.filter(frozen_at__isnull=False).values_list("month", flat=True))
     total = report["files"]
     _progress(run, progress, total=total, done=0, step="Transfert et suppression des dossiers")
 
+    started = time.perf_counter()  # the files' transfer and deletion, timed alone
+    phases = Counter()
     deleted = Counter()
     transferred = skipped = not_frozen = 0
     last_pk = 0
@@ -378,13 +420,15 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
         last_pk = rows[-1][0]
         pk_of = {uuid: pk for pk, uuid in rows}
         ids = list(pk_of.values())
+        phase = time.perf_counter()
         records = build_records(ids, run_id=run.pk, now=now)
+        phases["read"] += time.perf_counter() - phase
         # A file with activity in a month the statistics have not frozen yet waits (its clock
         # was set back by hand, or the statistics are late): purging it would change a total.
         waiting = {
             file.household_public_id
             for file, _ in records
-            if file.last_month and (frozen is None or file.last_month > frozen)
+            if file.last_month and not {file.first_month, file.last_month} <= frozen_months
         }
         records = [record for record in records if record[0].household_public_id not in waiting]
         not_frozen += len(waiting)
@@ -392,8 +436,11 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
         if not records:
             _progress(run, progress, done=transferred + skipped + not_frozen)
             continue
+        phase = time.perf_counter()
         _write_archive(records)
+        phases["archive"] += time.perf_counter() - phase
         fault("after_archive_write")
+        phase = time.perf_counter()
         with transaction.atomic():
             # Lock the rows and check again: an action that reached a file since the batch was
             # chosen moved its clock, and the file stays.
@@ -403,12 +450,16 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
             locked_ids = [pk for pk, _ in locked]
             deleted += delete_files(locked_ids)
             fault("before_commit")
+        phases["delete"] += time.perf_counter() - phase
         fault("after_delete")
+        phase = time.perf_counter()
         _settle_batch(records, {uuid for _, uuid in locked})
+        phases["confirm"] += time.perf_counter() - phase
         transferred += len(locked_ids)
         skipped += len(records) - len(locked_ids)
         _progress(run, progress, done=transferred + skipped + not_frozen)
 
+    seconds = time.perf_counter() - started
     _progress(run, progress, step="Appels et rencontres sans dossier")
     calls = delete_unattached(unattached_calls, limit, batch_size)
     encounters = delete_unattached(unattached_encounters, limit, batch_size)
@@ -419,7 +470,6 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
         with transaction.atomic(using="archive"):
             archives_deleted += ArchivedFile.objects.filter(pk__in=ids).delete()[1].get(ArchivedFile._meta.label, 0)
 
-    seconds = time.perf_counter() - started
     report.update(
         transferred=transferred,
         kept_after_recheck=skipped,
@@ -430,6 +480,7 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
         archives_deleted=archives_deleted,
         seconds=round(seconds, 2),
         files_per_second=round(transferred / seconds) if seconds and transferred else None,
+        phase_seconds={name: round(value, 2) for name, value in phases.items()},
     )
     record(
         "retention.run_finished",

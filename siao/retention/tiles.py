@@ -22,12 +22,19 @@ def tiles_for(actor) -> list:
                 reverse("retention:authorization_list"),
             ),
         ]
-    if active_authorization(actor) is not None:
-        tiles.append(
-            Tile(
-                "Archive légale",
-                "Rechercher un dossier archivé, au titre de votre autorisation spéciale (chaque accès est tracé).",
-                reverse("retention:archive_search"),
-            )
-        )
     return tiles
+
+
+def home_tiles_for(actor) -> list:
+    """The archive's tile, for the holder of an active authorization (a query: home page only)."""
+    from siao.core.home import Tile
+
+    if active_authorization(actor) is None:
+        return []
+    return [
+        Tile(
+            "Archive légale",
+            "Rechercher un dossier archivé, au titre de votre autorisation spéciale (chaque accès est tracé).",
+            reverse("retention:archive_search"),
+        )
+    ]

@@ -19,9 +19,33 @@ PROGRAM_SIDE = ["Orientations reçues", "Prises en charge"]
 DESK = ["Plateau 115", "Reconductions"]
 FIGURES_115 = ["Chiffres du 115"]
 ARRIVALS = ["Arrivées du 115"]
+STATISTICS = ["Statistiques"]
+RETENTION = ["Conservation des données", "Accès à l'archive légale"]
+REPORTS = ["Rapports d'accès"]
+RIGHTS = ["Droits des personnes"]
 EXPECTED_TILES = {
-    Role.NATIONAL_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + FIGURES_115 + GRANTS + TRAIL + ACCOUNT,
-    Role.DEPARTMENT_ADMIN: PROGRAMS + CREATE + REVIEW + CAPACITY + FIGURES_115 + GRANTS + TRAIL + ACCOUNT,
+    Role.NATIONAL_ADMIN: PROGRAMS
+    + CREATE
+    + REVIEW
+    + CAPACITY
+    + FIGURES_115
+    + STATISTICS
+    + RETENTION
+    + REPORTS
+    + RIGHTS
+    + GRANTS
+    + TRAIL
+    + ACCOUNT,
+    Role.DEPARTMENT_ADMIN: PROGRAMS
+    + CREATE
+    + REVIEW
+    + CAPACITY
+    + FIGURES_115
+    + STATISTICS
+    + REPORTS
+    + GRANTS
+    + TRAIL
+    + ACCOUNT,
     Role.SIAO_ADMIN: BOARD
     + PROGRAMS
     + CREATE
@@ -31,6 +55,9 @@ EXPECTED_TILES = {
     + SIAO_QUEUE
     + DESK
     + FIGURES_115
+    + STATISTICS
+    + REPORTS
+    + RIGHTS
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -38,12 +65,15 @@ EXPECTED_TILES = {
     # The assistant helps with grants, but does not read the trail.
     Role.ASSISTANT: PROGRAMS + CREATE + GRANTS + ACCOUNT,
     # Analysts: the capacity dashboard only (aggregates), never programs.
-    Role.ANALYST: CAPACITY + FIGURES_115 + ACCOUNT,
-    Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + DESK + FIGURES_115 + ACCOUNT,
+    Role.ANALYST: CAPACITY + FIGURES_115 + STATISTICS + ACCOUNT,
+    Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + DESK + FIGURES_115 + RIGHTS + ACCOUNT,
     Role.CALL_HANDLER: BOARD + PROGRAMS + HOUSEHOLDS + DESK + FIGURES_115 + ACCOUNT,
     Role.PROGRAM_MANAGER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ARRIVALS + ACCOUNT,
     Role.SOCIAL_WORKER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ARRIVALS + ACCOUNT,
 }
+
+
+HOME_QUERIES = 8
 
 
 def test_every_role_has_its_expected_tiles_listed():
@@ -98,8 +128,9 @@ def test_the_home_page_names_the_program_of_a_program_role(client_as):
 def test_the_home_page_runs_a_fixed_number_of_queries(client_as, role, django_assert_num_queries):
     client = client_as(role)
     # session, user, active memberships (with organization and program), départements of the
-    # organization, then the session saved (savepoint, update, release).
-    with django_assert_num_queries(7):
+    # organization, an active authorization to read the legal archive (its tile), then the
+    # session saved (savepoint, update, release).
+    with django_assert_num_queries(HOME_QUERIES):
         response = client.get(reverse("core:home"))
     assert response.status_code == 200
 
@@ -112,7 +143,7 @@ def test_the_home_page_queries_do_not_grow_with_the_memberships_held(client_as, 
     user = client.membership.user
     for role in (Role.SIAO_OPERATOR, Role.SOCIAL_WORKER, Role.OPERATOR_MANAGER):
         membership_for(role, user=user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(HOME_QUERIES):
         response = client.get(reverse("core:home"))
     assert response.context["request"].actor.role == Role.SIAO_ADMIN
     assert len(response.context["request"].actor.memberships) == 4

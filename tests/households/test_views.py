@@ -405,8 +405,9 @@ def _grow(household, membership, n):
 
 # session (4), household, audit event (5), members, residential situations, assessments and
 # their sections, accompaniments, consultations, journey (members, notes, versions, and the
-# orientation's entries), notes, the compositions, the orientation's requests block, session saved (3).
-FILE_PAGE_QUERIES = 31  # + the 115 (emergency requests, outreach encounters) in the journey
+# orientation's entries), notes, the compositions, the orientation's requests block, the rights requests
+# ("Protection des données"), session saved (3).
+FILE_PAGE_QUERIES = 32  # + the 115 (emergency requests, outreach encounters) in the journey, + the rights requests
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -433,7 +434,7 @@ def test_the_list_search_runs_a_fixed_number_of_queries(client_as, django_assert
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        ("households:person_edit", 9),
+        ("households:person_edit", 14),
         ("households:residential_situation_create", 9),
         ("households:member_remove", 9),
         ("households:member_move", 9),
@@ -521,3 +522,19 @@ def test_the_composition_and_contact_pages_are_guarded_and_cost_a_fixed_number_o
         assert client.get(file_url(household, "households:composition_change")).status_code == 200
     assert client_as(Role.ANALYST).get(file_url(household, "households:composition_change")).status_code == 403
     assert client_as(Role.ANALYST).post(file_url(household, "households:contact_create"), {}).status_code == 403
+
+
+def test_opening_a_person_for_editing_is_a_recorded_consultation(client_as):
+    """The form shows the person's data, sensitive fields included: it is a consultation of the
+    file (its page named), and it does not move the retention clock."""
+    from siao.audit.models import AuditEvent
+    from siao.households.models import Household
+
+    client = client_as(Role.SOCIAL_WORKER)
+    household = household_with(persons=[PersonFactory(), PersonFactory()], program=client.membership.program)
+    person = household.members.exclude(person=household.head).get().person
+    before = Household.objects.get(pk=household.pk).last_action_at
+    client.get(reverse("households:person_edit", args=[household.public_id, person.public_id]))
+    event = AuditEvent.objects.get(action="households.file_viewed", object_id=str(household.public_id))
+    assert event.data == {"page": "person", "object": str(person.public_id)}
+    assert Household.objects.get(pk=household.pk).last_action_at == before

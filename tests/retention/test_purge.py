@@ -234,7 +234,7 @@ def test_every_table_holding_a_file_is_in_the_deletion_plan():
     points at them) is deleted by the run, so a new table can't be forgotten."""
     from django.apps import apps
 
-    planned = {model for model, _ in purge._deletions([], [], [], [])}
+    planned = {model for model, _ in purge._deletions(purge.Batch([]))}
     reached, frontier = {Household, Person}, [Household, Person]
     while frontier:
         target = frontier.pop()

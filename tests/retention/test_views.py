@@ -19,7 +19,7 @@ from .helpers import age, later
 
 pytestmark = pytest.mark.django_db(databases=["default", "archive", "stats"])
 
-RUN_LIST_QUERIES = 10
+RUN_LIST_QUERIES = 9
 ARCHIVE_SEARCH_QUERIES = 13
 ARCHIVE_DETAIL_QUERIES = 13
 

@@ -40,6 +40,8 @@ def person_edit(request, public_id, person_id):
     if not fields:
         raise PermissionDenied("Votre profil ne permet pas de modifier les personnes du ménage.")
     initial = {name: getattr(person, name) for name in fields}
+    if request.method == "GET":  # the form shows the person's data, sensitive fields included
+        actions.view_household(actor=request.actor, household=household, page="person", obj=person)
     form = PersonForm(request.POST or None, fields=fields, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {name: value for name, value in form.cleaned_data.items() if value != initial[name]}

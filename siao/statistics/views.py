@@ -1,0 +1,172 @@
+"""The statistics dashboards and their exports: one measure, one dimension, a period of months,
+for a département or the nation, read from the statistics base only and published under
+disclosure control (siao/statistics/disclosure.py). Reading needs no audit (anonymous
+aggregates); an export is recorded (`statistics.exported`): figures leave the system."""
+
+from django.conf import settings
+from django.db.models import Max, Min, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from siao.accounts.decorators import actor_required
+from siao.audit.trail import record
+from siao.geo.models import Department
+
+from . import charts, exports
+from .disclosure import publish
+from .forms import StatisticsForm
+from .measures import MEASURES
+from .models import MonthState
+from .months import add_months, current_month, month_label
+from .permissions import can_export_statistics, can_view_statistics, statistics_department_ids
+
+DEFAULT_MONTHS = 12
+DEFAULT_MEASURE = "requests"
+
+
+def _departments(actor) -> list[tuple[str, str]]:
+    """(code, "code – name") of the départements the actor reads (one query)."""
+    ids = statistics_department_ids(actor)
+    departments = Department.objects.order_by("code")
+    if ids is not None:
+        departments = departments.filter(pk__in=ids)
+    return [(code, f"{code} – {name}") for code, name in departments.values_list("code", "name")]
+
+
+def _parse(request):
+    """(form, national, département code or None, département labels); 404 for a département
+    outside a territorial perimeter."""
+    actor = request.actor
+    national = statistics_department_ids(actor) is None
+    departments = _departments(actor)
+    data = request.GET.copy()
+    current = current_month()
+    if not data.get("mesure"):
+        data["mesure"] = DEFAULT_MEASURE
+        data.setdefault("ventilation", MEASURES[DEFAULT_MEASURE].dimensions[0])
+    if not data.get("du") and not data.get("au"):
+        data["du"] = f"{add_months(current, -(DEFAULT_MONTHS - 1)):%Y-%m}"
+        data["au"] = f"{current:%Y-%m}"
+    if not national:
+        # A territorial perimeter: its département(s) only, another one is answered 404.
+        codes = [item for item, _ in departments]
+        requested = data.get("departement", "")
+        if requested and requested not in codes:
+            raise Http404("Ce département n'est pas dans votre périmètre.")
+        data["departement"] = requested or codes[0]
+    several = national or len(departments) > 1
+    form = StatisticsForm(data, departments=departments if several else None, national=national, current=current)
+    code = data["departement"] if not several else None
+    if several and form.is_valid():
+        code = form.cleaned_data["departement"] or None
+    return form, national, code, dict(departments)
+
+
+def _freshness() -> dict:
+    return MonthState.objects.using("stats").aggregate(
+        updated_at=Max("computed_at"),
+        frozen_through=Max("month", filter=Q(frozen_at__isnull=False)),
+        demo_first=Min("month", filter=Q(is_demo=True)),
+        demo_last=Max("month", filter=Q(is_demo=True)),
+    )
+
+
+def _publication(form, code, labels):
+    data = form.cleaned_data
+    return publish(
+        measure=data["mesure"],
+        dimension=data["ventilation"] or "",
+        first=data["du"],
+        last=data["au"],
+        department=code,
+        department_labels=labels,
+    )
+
+
+def _scope_label(code, labels) -> str:
+    return f"Département {labels[code]}" if code else "National (tous les départements)"
+
+
+@actor_required(can_view_statistics)
+def dashboard(request):
+    form, national, code, labels = _parse(request)
+    publication = chart_by_value = chart_by_month = None
+    if form.is_valid():
+        publication = _publication(form, code, labels)
+        if publication.dimension:
+            title = charts.chart_title(publication, per_month=False)
+            chart_by_value = charts.bar_chart(publication.by_value, title=title)
+        title = charts.chart_title(publication, per_month=True)
+        chart_by_month = charts.bar_chart(publication.by_month, title=title, per_month=True)
+    freshness = _freshness()
+    query = form.data.copy()
+    captions = _captions(publication, code, labels) if publication else {}
+    return render(
+        request,
+        "statistics/dashboard.html",
+        {
+            **captions,
+            "form": form,
+            "national": national,
+            "department_code": code,
+            "scope_label": _scope_label(code, labels),
+            "publication": publication,
+            "chart_by_value": chart_by_value,
+            "chart_by_month": chart_by_month,
+            "freshness": freshness,
+            "frozen_label": month_label(freshness["frozen_through"]) if freshness["frozen_through"] else "",
+            "demo_period": _demo_period(freshness),
+            "min_persons": settings.STATISTICS_MIN_PERSONS,
+            "query": query.urlencode(),
+            "can_export": can_export_statistics(request.actor),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _captions(publication, code, labels) -> dict:
+    period = f"de {month_label(publication.first)} à {month_label(publication.last)}"
+    if publication.first == publication.last:
+        period = month_label(publication.first)
+    scope = _scope_label(code, labels)
+    what = f"{publication.measure.label}, {scope.lower() if not code else scope}, {period}"
+    return {
+        "period_label": period,
+        "columns": exports.columns(publication),
+        "value_caption": f"{what}, par {publication.dimension_label.lower()}" if publication.dimension else "",
+        "month_caption": f"{what}, par mois",
+        "department_caption": f"{what}, par département",
+    }
+
+
+def _demo_period(freshness) -> str:
+    first, last = freshness["demo_first"], freshness["demo_last"]
+    return f"de {month_label(first)} à {month_label(last)}" if first else ""
+
+
+@actor_required(can_export_statistics)
+def export(request, export_format: str):
+    form, national, code, labels = _parse(request)
+    if not form.is_valid():
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    publication = _publication(form, code, labels)
+    record(
+        "statistics.exported",
+        actor=request.actor,
+        data={
+            "format": export_format,
+            "measure": publication.measure.name,
+            "dimension": publication.dimension,
+            "first": publication.first,
+            "last": publication.last,
+            "department": code or "national",
+        },
+    )
+    return exports.export_response(
+        publication,
+        export_format,
+        scope_code=code or "national",
+        scope_label=_scope_label(code, labels),
+        updated_at=_freshness()["updated_at"],
+    )

@@ -1,0 +1,298 @@
+"""The dashboards and exports: who sees what (anonymous → login, other roles → 403, another
+département → 404), the page (freshness, charts with their tables, the secret marker), the
+filters refused in French, the exports parsed back, pinned query counts."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+
+from siao.accounts.enums import Role
+from siao.audit.models import AuditEvent
+from siao.statistics.models import MonthState
+from siao.statistics.months import add_months, current_month
+from tests.factories import MembershipFactory, national_organization
+
+from .helpers import STATS, computed_month, put_cell
+
+pytestmark = pytest.mark.django_db(databases=STATS)
+
+URL = reverse("statistics:dashboard")
+CSV_URL = reverse("statistics:export_csv")
+XLSX_URL = reverse("statistics:export_xlsx")
+JAN, FEB, MAR = datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)
+PERIOD = {"mesure": "requests", "ventilation": "kind", "du": "2025-01", "au": "2025-03"}
+STATISTICS_ROLES = [Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN, Role.ANALYST]
+OTHER_ROLES = [role for role in Role.values if role not in STATISTICS_ROLES]
+
+
+def requests_month(month, code, insertion, emergency):
+    """Insertion and emergency-kind requests of a month (count = persons)."""
+    put_cell(month, "requests", "kind", "insertion", count=insertion, persons=insertion, code=code)
+    put_cell(month, "requests", "kind", "emergency", count=emergency, persons=emergency, code=code)
+    put_cell(month, "requests", count=insertion + emergency, persons=insertion + emergency, code=code)
+
+
+@pytest.fixture
+def published():
+    """35: 40 + 30, 5 + 3 (8 persons: secret), 45 + 25 in Q1 2025; 29: 60 + 20 each month."""
+    for month, (insertion, emergency) in zip((JAN, FEB, MAR), ((40, 30), (5, 3), (45, 25)), strict=True):
+        requests_month(month, "35", insertion, emergency)
+        requests_month(month, "29", 60, 20)
+        computed_month(month, frozen=month < MAR)
+
+
+def national_analyst():
+    return MembershipFactory(role=Role.ANALYST, organization=national_organization())
+
+
+@pytest.mark.parametrize("url", [URL, CSV_URL, XLSX_URL])
+def test_anonymous_users_go_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_other_roles_are_refused(client_as, role):
+    client = client_as(role)
+    for url in (URL, CSV_URL, XLSX_URL):
+        assert client.get(url, PERIOD).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN, Role.ANALYST])
+def test_departement_roles_see_their_departement_only(client_as, published, role):
+    client = client_as(role)
+    response = client.get(URL, PERIOD)
+    assert response.status_code == 200
+    publication = response.context["publication"]
+    assert publication.department == "35"
+    assert publication.total.count == 148
+    assert publication.by_department == []
+    assert "National" not in response.content.decode().split("<form")[1].split("</form>")[0]
+    for url in (URL, CSV_URL, XLSX_URL):
+        assert client.get(url, {**PERIOD, "departement": "29"}).status_code == 404
+        assert client.get(url, {**PERIOD, "departement": "xx"}).status_code == 404
+    assert client.get(URL, {**PERIOD, "departement": "35"}).status_code == 200
+
+
+@pytest.mark.parametrize("membership", [lambda: None, national_analyst])
+def test_the_national_perimeter_sees_the_nation_and_each_departement(client_as, published, membership):
+    client = client_as(membership() or Role.NATIONAL_ADMIN)
+    response = client.get(URL, PERIOD)
+    assert response.status_code == 200
+    publication = response.context["publication"]
+    assert publication.department is None
+    assert publication.total.count == 148 + 240
+    assert [(figure.code, figure.count) for figure in publication.by_department] == [("29", 240), ("35", 148)]
+    response = client.get(URL, {**PERIOD, "departement": "29"})
+    assert response.context["publication"].department == "29"
+    assert response.context["publication"].total.count == 240
+
+
+def test_the_page_shows_freshness_charts_tables_and_the_secret_marker(client_as, published):
+    response = client_as(Role.ANALYST).get(URL, PERIOD)
+    content = response.content.decode()
+    assert "Données à jour au" in content
+    assert "Les mois jusqu'à février 2025 sont définitifs" in content
+    assert content.count('role="img"') == 2
+    assert 'aria-label="Demandes transmises au SIAO (demandes), par type de demande.' in content
+    assert 'id="statistics-values"' in content and 'id="statistics-months"' in content
+    # February (8 persons) is secret, and so is the smallest month beside it (January, equal to March).
+    months = {figure.label: figure.shown for figure in response.context["publication"].by_month}
+    assert months == {"janvier 2025": "s", "février 2025": "s", "mars 2025": "70"}
+    assert '<span aria-hidden="true">s</span><span class="fr-sr-only">secret statistique</span>' in content
+    assert "secret statistique" in content and "moins de 11 personnes" in content
+    assert "style=" not in content
+
+
+def test_the_defaults_are_insertion_requests_by_kind_over_the_last_twelve_months(client_as):
+    response = client_as(Role.ANALYST).get(URL)
+    assert response.status_code == 200
+    publication = response.context["publication"]
+    assert publication.measure.name == "requests" and publication.dimension == "kind"
+    assert publication.last == current_month()
+    assert publication.first == add_months(current_month(), -11)
+    assert len(publication.by_month) == 12
+    assert "La base statistique n'a pas encore été alimentée" in response.content.decode()
+
+
+def test_the_demonstration_months_are_announced(client_as, published):
+    MonthState.objects.filter(month__lte=FEB).update(is_demo=True)
+    content = client_as(Role.ANALYST).get(URL, PERIOD).content.decode()
+    assert "Démonstration : les chiffres de janvier 2025 à février 2025 sont fictifs" in content
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"mesure": "nope"}, "Cette mesure n&#x27;existe pas : choisissez-en une de la liste."),
+        ({"ventilation": "nope"}, "Cette ventilation n&#x27;existe pas : choisissez-en une de la liste."),
+        (
+            {"mesure": "occupancy", "ventilation": "reason"},
+            "La mesure « Occupation des places » ne se ventile pas par motif : choisissez « type de dispositif » ou aucune.",
+        ),
+        ({"du": "2025-13"}, "Saisissez un mois valide, par exemple 2025-03."),
+        ({"du": "<script>"}, "Saisissez un mois valide, par exemple 2025-03."),
+        ({"du": "2025-03", "au": "2025-01"}, "Le dernier mois doit être le premier ou venir après lui."),
+        ({"du": "2015-01", "au": "2025-01"}, "La période ne peut pas dépasser 60 mois"),
+        ({"au": "2999-01"}, "La période ne peut pas aller au-delà du mois en cours"),
+        ({"du": "", "au": "2025-01"}, "Indiquez le premier mois de la période."),
+        ({"departement": "99"}, "Choisissez un département de la liste."),
+    ],
+)
+def test_bad_filters_are_refused_in_french(client_as, params, message):
+    client = client_as(Role.NATIONAL_ADMIN)
+    response = client.get(URL, {**PERIOD, **params})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    response = client.get(CSV_URL, {**PERIOD, **params})
+    assert response.status_code == 400
+    assert message.replace("&#x27;", "'") in response.content.decode()
+
+
+def test_the_csv_export_is_the_page_under_the_same_secret(client_as, published):
+    client = client_as(Role.DEPARTMENT_ADMIN)
+    response = client.get(CSV_URL, PERIOD)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="statistiques-requests-kind-35-2025-01-2025-03.csv"' in response["Content-Disposition"]
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Par type de demande"]
+    assert rows[1] == ["Code", "Type de demande", "Nombre (demandes)"]
+    assert rows[2:5] == [
+        ["insertion", "Demande d'insertion", "90"],
+        ["emergency", "Demande d'urgence (115)", "58"],
+        ["", "Total", "148"],
+    ]
+    by_month = rows.index(["Par mois"])
+    assert rows[by_month + 2 : by_month + 6] == [
+        ["01/2025", "janvier 2025", "s"],
+        ["02/2025", "février 2025", "s"],
+        ["03/2025", "mars 2025", "70"],
+        ["", "Total de la période", "148"],
+    ]
+    assert ["Périmètre", "Département 35 – Ille-et-Vilaine"] in rows
+    assert any(row and row[0] == "s" and row[1].startswith("Secret statistique") for row in rows)
+
+
+def test_the_xlsx_export_is_the_page_under_the_same_secret(client_as, published):
+    from openpyxl import load_workbook
+
+    response = client_as(Role.NATIONAL_ADMIN).get(XLSX_URL, PERIOD)
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Par type de demande", "Par mois", "Par département", "Notes"]
+    values = [list(row) for row in workbook["Par type de demande"].iter_rows(values_only=True)]
+    assert values[-1] == [None, "Total", 388]
+    months = [list(row) for row in workbook["Par mois"].iter_rows(values_only=True)]
+    assert months[1:] == [
+        ["01/2025", "janvier 2025", 150],
+        ["02/2025", "février 2025", 88],
+        ["03/2025", "mars 2025", 150],
+        [None, "Total de la période", 388],
+    ]
+    departments = [list(row) for row in workbook["Par département"].iter_rows(values_only=True)]
+    assert departments[1:] == [
+        ["29", "29 – Finistère", 240],
+        ["35", "35 – Ille-et-Vilaine", 148],
+        [None, "Total national", 388],
+    ]
+
+
+def test_an_export_is_recorded_in_the_audit_trail(client_as, published):
+    client_as(Role.ANALYST).get(CSV_URL, PERIOD)
+    event = AuditEvent.objects.get(action="statistics.exported")
+    assert event.data == {
+        "format": "csv",
+        "measure": "requests",
+        "dimension": "kind",
+        "first": "2025-01-01",
+        "last": "2025-03-01",
+        "department": "35",
+    }
+    assert not AuditEvent.objects.exclude(action="statistics.exported").filter(action__startswith="statistics")
+
+
+def test_delays_and_occupancy_read_as_means_and_rates(client_as):
+    put_cell(JAN, "delay_orientation", "bucket", "0-7", count=20, persons=25, total=60.0)
+    put_cell(JAN, "delay_orientation", count=20, persons=25, total=60.0)
+    put_cell(JAN, "occupancy", "program_type", "chrs", count=900, persons=40, total=1000.0)
+    put_cell(JAN, "occupancy", count=900, persons=40, total=1000.0)
+    client = client_as(Role.ANALYST)
+    content = client.get(
+        URL, {"mesure": "delay_orientation", "ventilation": "bucket", "du": "2025-01", "au": "2025-01"}
+    )
+    assert "Délai moyen (jours)" in content.content.decode() and "3,0 jours" in content.content.decode()
+    content = client.get(URL, {"mesure": "occupancy", "ventilation": "program_type", "du": "2025-01", "au": "2025-01"})
+    assert "Taux d&#x27;occupation" in content.content.decode() and "90,0 %" in content.content.decode()
+
+
+# Statistics database: the cells of the publication, the months' state.
+STATS_QUERIES = 2
+
+
+# Default database: session, user, memberships, the organization's départements (the actor),
+# the départements shown, the session saved (savepoint, update, release).
+DEFAULT_QUERIES = 8
+
+
+@pytest.mark.parametrize("role", [Role.NATIONAL_ADMIN, Role.ANALYST])
+def test_the_page_costs_a_fixed_number_of_queries(client_as, published, role, django_assert_num_queries):
+    client = client_as(role)
+    # Whatever the period, dimension or measure.
+    for params in (
+        PERIOD,
+        {**PERIOD, "du": "2023-01", "ventilation": ""},
+        {**PERIOD, "mesure": "occupancy", "ventilation": "program_type"},
+    ):
+        with (
+            django_assert_num_queries(DEFAULT_QUERIES),
+            django_assert_num_queries(STATS_QUERIES, connection=connections["stats"]),
+        ):
+            assert client.get(URL, params).status_code == 200
+
+
+def test_an_export_costs_a_fixed_number_of_queries(client_as, published, django_assert_num_queries):
+    client = client_as(Role.NATIONAL_ADMIN)
+    # Session, user, memberships, the organization's départements (the actor), the départements
+    # shown, the audit event (savepoint, chain head locked, insert, head updated, release), the
+    # session saved (savepoint, update, release): no page header.
+    with (
+        django_assert_num_queries(13),
+        django_assert_num_queries(STATS_QUERIES, connection=connections["stats"]),
+    ):
+        assert client.get(XLSX_URL, PERIOD).status_code == 200
+
+
+def test_the_home_tile_of_each_role():
+    from siao.statistics.tiles import tiles_for
+    from tests.factories import actor_for, membership_for
+
+    for role in Role.values:
+        tiles = tiles_for(actor_for(membership_for(role)))
+        if role in STATISTICS_ROLES:
+            assert [tile.title for tile in tiles] == ["Statistiques"]
+            assert tiles[0].url == URL
+            assert tiles[0].nav_title == ("Statistiques" if role == Role.ANALYST else "")
+        else:
+            assert tiles == []
+
+
+def test_a_siao_over_two_departements_chooses_among_them(client_as, published):
+    from siao.geo.models import Department
+
+    client = client_as(Role.SIAO_ADMIN)
+    client.membership.organization.departments.add(Department.objects.get(code="29"))
+    response = client.get(URL, PERIOD)
+    assert response.context["publication"].department == "29"  # the first of its départements
+    assert 'name="departement"' in response.content.decode()
+    assert "National (tous" not in response.content.decode()
+    response = client.get(URL, {**PERIOD, "departement": "35"})
+    assert response.context["publication"].total.count == 148
+    assert client.get(URL, {**PERIOD, "departement": "56"}).status_code == 404
