@@ -25,7 +25,11 @@ demo: migrate
 
 run: demo
 	@echo "SI SIAO : http://127.0.0.1:$(PORT)/ (comptes de démonstration : http://127.0.0.1:$(PORT)/demo/)"
-	DJANGO_ENV=dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background tasks' worker (retention runs asked from the site) runs beside the server
+	@# and stops with it.
+	DJANGO_ENV=dev $(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DJANGO_ENV=dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests need npm packages: the OpenID provider and axe-core (node is on the machine; CI installs Chromium).
 e2e-deps:
