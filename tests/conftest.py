@@ -64,6 +64,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.django_db(*marker.args, **marker.kwargs, databases=ALL_DATABASES), append=False
             )
+        elif marker is None and {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.django_db(transaction=True, databases=ALL_DATABASES))
     items.sort(key=_is_transactional)
 
 

@@ -11,6 +11,7 @@ from siao.archive.models import ArchivedFile, ArchivedPerson, ArchiveState
 from siao.households.search import name_key
 from siao.retention.minimize import _years_later
 from siao.retention.models import ArchiveAuthorization
+from siao.statistics.models import MonthState
 
 
 def seed_archive(domain: str) -> None:
@@ -84,6 +85,15 @@ def seed_archive(domain: str) -> None:
             "rights_requests": [],
         },
     )
+    # The pretend run froze the file's months in the statistics before archiving it: the demo
+    # marks them as demo months (no figures: the demo's statistics are synthetic), so that
+    # `retention_check` holds on the demo too.
+    month = file.first_month
+    while month <= file.last_month:
+        MonthState.objects.get_or_create(
+            month=month, defaults={"computed_at": archived_at, "frozen_at": archived_at, "is_demo": True}
+        )
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
     ArchivedPerson.objects.create(
         file=file,
         person_public_id=uuid.uuid4(),

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from dsfr.forms import DsfrBaseForm
 
 from siao.accounts.models import User
 from siao.geo.models import Department
@@ -10,10 +11,21 @@ from siao.geo.models import Department
 from .models import ArchiveAuthorization
 
 
-class AuthorizationForm(forms.ModelForm):
+class AuthorizationForm(DsfrBaseForm):
     email = forms.EmailField(
         label="Adresse électronique de la personne autorisée",
         help_text="Un utilisateur du SI SIAO dont au moins un profil est actif.",
+    )
+    purpose = forms.CharField(
+        label="Finalité",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pourquoi l'archive doit être consultée : contentieux, demande d'une autorité, exercice d'un droit…",
+    )
+    reference = forms.CharField(
+        label="Référence (facultatif)",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : numéro de la requête ou du courrier.",
     )
     department = forms.ModelChoiceField(
         Department.objects.order_by("code"),
@@ -23,19 +35,11 @@ class AuthorizationForm(forms.ModelForm):
         to_field_name="code",
         help_text="Pour limiter la lecture aux dossiers archivés d'un département.",
     )
+    starts_on = forms.DateField(label="À partir du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label="Jusqu'au", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    class Meta:
-        model = ArchiveAuthorization
-        fields = ["purpose", "reference", "department", "starts_on", "ends_on"]
-        widgets = {
-            "purpose": forms.Textarea(attrs={"rows": 3}),
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    field_order = ["email", "purpose", "reference", "department", "starts_on", "ends_on"]
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
+        self.actor = actor
         super().__init__(*args, **kwargs)
         self.fields["purpose"].error_messages["required"] = "Indiquez la finalité de l'accès."
         self.fields["starts_on"].error_messages["invalid"] = "Saisissez une date valide."
@@ -52,6 +56,10 @@ class AuthorizationForm(forms.ModelForm):
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
             raise forms.ValidationError("Aucun utilisateur actif n'a cette adresse.")
+        if self.actor is not None and user == self.actor.user:
+            raise forms.ValidationError(
+                "Vous ne pouvez pas vous accorder une autorisation : un autre administrateur national doit le faire."
+            )
         self.user = user
         return email
 
@@ -74,10 +82,20 @@ class AuthorizationForm(forms.ModelForm):
                     "ends_on",
                     f"Une autorisation dure au plus {settings.ARCHIVE_AUTHORIZATION_MAX_DAYS} jours.",
                 )
+            elif hasattr(self, "user") and (
+                ArchiveAuthorization.objects.filter(
+                    user=self.user, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+                ).exists()
+            ):
+                self.add_error(
+                    None,
+                    "Cette personne a déjà une autorisation sur cette période : révoquez-la d'abord ou "
+                    "choisissez des dates qui ne la chevauchent pas.",
+                )
         return cleaned
 
 
-class ArchiveSearchForm(forms.Form):
+class ArchiveSearchForm(DsfrBaseForm):
     nom = forms.CharField(label="Nom", max_length=150, required=False)
     prenom = forms.CharField(label="Prénom", max_length=150, required=False)
     naissance = forms.DateField(
@@ -99,7 +117,7 @@ class ArchiveSearchForm(forms.Form):
         return cleaned
 
 
-class RunForm(forms.Form):
+class RunForm(DsfrBaseForm):
     mode = forms.ChoiceField(
         label="Type de passage",
         choices=[("dry_run", "Simulation (rapport seulement)"), ("purge", "Purge réelle")],

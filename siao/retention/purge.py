@@ -328,10 +328,38 @@ def plan(now: datetime.datetime | None = None) -> dict:
             "notes": Note.objects.filter(household_id__in=ids).count(),
             "contacts": Contact.objects.filter(household_id__in=ids).count(),
         },
+        "waiting_for_statistics": _active_after(expired, _first_month_left_open(now)).count(),
         "unattached_calls": unattached_calls(limit).count(),
         "unattached_encounters": unattached_encounters(limit).count(),
         "archives_expired": expired_archives(timezone.localdate(now)).count(),
     }
+
+
+def _first_month_left_open(now) -> datetime.datetime:
+    """The start of the first month the statistics' refresh will leave open today: a file with
+    activity from then on waits (its figures could still change)."""
+    from siao.statistics.feed import last_open_month_to_freeze
+
+    last_frozen = last_open_month_to_freeze(timezone.localdate(now))
+    first_open = (last_frozen + datetime.timedelta(days=32)).replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(first_open, datetime.time.min))
+
+
+def _active_after(households, moment: datetime.datetime):
+    """Those of `households` with activity (as the statistics count it) at or after `moment`."""
+    from django.db.models.functions import Coalesce
+
+    day = timezone.localdate(moment)
+    return households.filter(
+        Exists(
+            Request.objects.filter(household=OuterRef("pk"))
+            .alias(at=Coalesce("transmitted_at", "created_at"))
+            .filter(at__gte=moment)
+        )
+        | Exists(Referral.objects.filter(request__household=OuterRef("pk"), proposed_at__gte=moment))
+        | Exists(Stay.objects.filter(household=OuterRef("pk")).filter(Q(started_on__gte=day) | Q(ended_on__gte=day)))
+        | Exists(EmergencyRequest.objects.filter(household=OuterRef("pk"), night_of__gte=day))
+    )
 
 
 def _progress(run: RetentionRun | None, callback, **fields) -> None:
@@ -408,6 +436,7 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
 
     started = time.perf_counter()  # the files' transfer and deletion, timed alone
     phases = Counter()
+    archived = Counter()
     deleted = Counter()
     transferred = skipped = not_frozen = 0
     last_pk = 0
@@ -453,7 +482,15 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
         phases["delete"] += time.perf_counter() - phase
         fault("after_delete")
         phase = time.perf_counter()
-        _settle_batch(records, {uuid for _, uuid in locked})
+        deleted_uuids = {uuid for _, uuid in locked}
+        _settle_batch(records, deleted_uuids)
+        for file, persons in records:
+            if file.household_public_id in deleted_uuids:
+                archived["files"] += 1
+                archived["persons"] += len(persons)
+                archived["requests"] += len(file.content["requests"])
+                archived["stays"] += len(file.content["stays"])
+                archived["emergency_requests"] += len(file.content["emergency_requests"])
         phases["confirm"] += time.perf_counter() - phase
         transferred += len(locked_ids)
         skipped += len(records) - len(locked_ids)
@@ -481,6 +518,7 @@ def _execute(run, *, dry_run, now, limit, batch_size, progress) -> dict:
         seconds=round(seconds, 2),
         files_per_second=round(transferred / seconds) if seconds and transferred else None,
         phase_seconds={name: round(value, 2) for name, value in phases.items()},
+        archived=dict(archived),
     )
     record(
         "retention.run_finished",

@@ -5,6 +5,7 @@
 - A user holding an active authorization: search and read the archive, every search and read
   audited; files outside the authorization's département answer 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -38,7 +39,11 @@ def run_list(request):
             messages.success(request, "Le passage est demandé : il démarre dès qu'un processus de tâches est libre.")
             return redirect("retention:run_detail", public_id=run.public_id)
     page = Paginator(RetentionRun.objects.select_related("requested_by"), 25).get_page(request.GET.get("page"))
-    return render(request, "retention/run_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "retention/run_list.html",
+        {"form": form, "page": page, "retention_months": settings.RETENTION_MONTHS},
+    )
 
 
 def _get_run(public_id) -> RetentionRun:
@@ -78,7 +83,7 @@ def run_status(request, public_id):
 
 @actor_required(can_manage_retention)
 def authorization_list(request):
-    form = AuthorizationForm(request.POST or None)
+    form = AuthorizationForm(request.POST or None, actor=request.actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         actions.grant_authorization(

@@ -46,11 +46,26 @@ PAGES_BY_ACCOUNT = {
         "/habilitations/accorder/",
         "/habilitations/revue/",
         "/journal/",
+        # Data protection (issue 6): the demo gives this account an archive authorization.
+        "/statistiques/",
+        "/statistiques/?mesure=requests&ventilation=reason",
+        "/donnees/archive/",
+        "/donnees/archive/?nom=Exemple-Archive",
+        "/donnees/archive/dossiers/00000000-0000-4000-8000-00000000a001/",
+        "/journal/rapports/",
+        "/menages/droits/",
     ],
+    "admin.national": ["/donnees/conservation/", "/donnees/archive/autorisations/", "/statistiques/"],
     "gestionnaire.horizon": ["/", "/offre/dispositifs/nouveau/", "/compte/"],
     # Household files and insertion requests (issue 4): more pages in household_pages().
     "travailleur.social": ["/", "/menages/", "/menages/nouveau/", "/menages/?nom=Demo-Martn&naissance=1988-03-14"],
-    "operateur.siao": ["/", "/menages/", "/demandes/file-siao/", "/demandes/file-siao/?statut=waiting"],
+    "operateur.siao": [
+        "/",
+        "/menages/",
+        "/demandes/file-siao/",
+        "/demandes/file-siao/?statut=waiting",
+        "/menages/droits/",
+    ],
     "responsable.chrs": ["/", "/demandes/orientations/", "/demandes/prises-en-charge/"],
 }
 
@@ -81,6 +96,8 @@ def household_pages(account, membership) -> list[str]:
         paths += [f"/demandes/nouvelle/{household.public_id}/", f"/demandes/{draft.public_id}/transmettre/"]
     elif account == "operateur.siao":
         paths.append(f"/demandes/{request.public_id}/orienter/")
+        # The rights of households and the file's access report (issue 6).
+        paths.append(f"/menages/{household.public_id}/droits/nouvelle/")
     else:
         paths.append(f"/demandes/orientations/{request.referrals.get().public_id}/")
         stay = Household.objects.get(head__last_name="Démo-Moreau").stays.get()

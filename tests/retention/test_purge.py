@@ -259,3 +259,29 @@ def test_the_deletion_order_is_accepted_by_the_database(run_now):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA foreign_key_check")
             assert cursor.fetchall() == []
+
+
+def test_the_dry_run_forecasts_the_files_that_will_wait_and_the_reports_say_it():
+    from siao.retention.management.commands.retention_run import format_report
+
+    _, household = full_file()
+    age(household, months=25)
+    forecast = purge.execute(dry_run=True)
+    assert forecast["files"] == 1 and forecast["waiting_for_statistics"] == 1
+    assert "Dont en attente" in format_report(forecast, dry_run=True)
+    report = purge.execute()
+    assert report["transferred"] == 0 and report["not_in_statistics_yet"] == 1
+    text = format_report(report, dry_run=False)
+    assert "Transférés vers l'archive légale puis supprimés : 0 dossier" in text and "Non purgés" in text
+
+
+def test_the_real_run_reports_what_it_archived(run_now):
+    from siao.retention.management.commands.retention_run import format_report
+
+    _, household = full_file()
+    age(household, months=25, now=run_now)
+    report = execute(run_now)
+    assert report["archived"] == {"files": 1, "persons": 1, "requests": 1, "stays": 1, "emergency_requests": 1}
+    text = format_report(report, dry_run=False)
+    assert "1 dossier (1 personne, 1 demande, 1 prise en charge, 1 demande au 115)" in text
+    assert "depuis le " in text and "-" not in text.split("depuis le ")[1][:10]

@@ -230,3 +230,20 @@ def test_the_home_page_shows_the_tiles(client_as):
     membership = membership_for(Role.SIAO_ADMIN)
     grant(membership.user)
     assert "Archive légale" in html.unescape(client_as(membership).get(reverse("core:home")).content.decode())
+
+
+def test_no_one_grants_themselves_an_authorization_nor_two_at_once(client_as):
+    client = client_as(Role.NATIONAL_ADMIN)
+    today = timezone.localdate()
+    data = {
+        "purpose": "Réponse à une requête fictive du tribunal administratif.",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + datetime.timedelta(days=10)).isoformat(),
+    }
+    response = client.post(reverse("retention:authorization_list"), {**data, "email": client.membership.user.email})
+    assert "Vous ne pouvez pas vous accorder une autorisation" in html.unescape(response.content.decode())
+    reader = membership_for(Role.SIAO_ADMIN).user
+    assert client.post(reverse("retention:authorization_list"), {**data, "email": reader.email}).status_code == 302
+    response = client.post(reverse("retention:authorization_list"), {**data, "email": reader.email.upper()})
+    assert "déjà une autorisation sur cette période" in html.unescape(response.content.decode())
+    assert ArchiveAuthorization.objects.count() == 1
