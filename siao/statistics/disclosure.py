@@ -16,11 +16,19 @@ Rules (docs/statistics.md):
    the only sure lower bound); over départements they add up.
 2. A total under the threshold hides its whole line, zeros included (a published "0" next to a
    secret total would say where the few persons are).
-3. Secondary suppression: every line (cells and their total) must hide no cell or at least two,
-   otherwise the hidden one is the total minus the others. A line with exactly one hidden
-   member also hides its smallest non-zero published cell (then its total, then a zero); each
-   new hide is checked again on every line it belongs to, until no line has a single hide.
-4. Means (delays) and rates (occupancy) are published only with their cell."""
+3. Secondary suppression: in every line whose total is published (cells and their total),
+   the hidden cells must be none, or at least two concerning together at least
+   STATISTICS_MIN_PERSONS persons: the total minus the published cells is the sum of the hidden
+   ones, so a single hidden cell is recomputed and two small ones give a small sum. Their persons
+   combine like the line's total: they add up over values and départements, the largest counts
+   over months (the same person in two months is one person), and the largest too over values
+   that can share persons (the `persons` measure by kind). Otherwise the line also hides its
+   smallest non-zero published cell, and again, and when none is left, its total. A line whose
+   total is hidden must hide at least one of its cells (else the total is their sum). Each new
+   hide is checked again on every line it belongs to (rows and columns), until all are stable.
+4. Means (delays) and rates (occupancy) are published only with their cell; a mean's total
+   (days) is hidden exactly with its count, so rule 3 protects the mean of the hidden cells too
+   (the total's days minus the published cells' days over their count)."""
 
 import datetime
 from collections import defaultdict, deque
@@ -46,31 +54,49 @@ def is_under_threshold(stat: Stat, threshold: int) -> bool:
     return (stat.count > 0 or stat.persons > 0) and stat.persons < threshold
 
 
+SUM, MAX = "sum", "max"  # how the persons of cells combine on a line (see rule 3)
+
+
 def protect(stats: dict, equations: list[tuple], threshold: int) -> set:
-    """The keys to hide. `equations`: (total key, [member keys]) meaning total = Σ members."""
+    """The keys to hide. `equations`: (total key, [member keys]) meaning total = Σ members,
+    optionally with a third item, SUM (default) or MAX: how the members' persons combine."""
     primary = {key for key, stat in stats.items() if is_under_threshold(stat, threshold)}
     hidden = set(primary)
-    for marginal, members in equations:
+    for marginal, members, *_ in equations:
         if marginal in primary:
             hidden.update(members)
     lines_of = defaultdict(list)
-    for index, (marginal, members) in enumerate(equations):
+    for index, (marginal, members, *_) in enumerate(equations):
         for key in (marginal, *members):
             lines_of[key].append(index)
     queue = deque(range(len(equations)))
     while queue:
-        marginal, members = equations[queue.popleft()]
-        if sum(1 for key in (marginal, *members) if key in hidden) != 1:
-            continue
-        extra = _next_to_hide(stats, marginal, members, hidden)
+        index = queue.popleft()
+        marginal, members, *how = equations[index]
+        extra = _next_to_hide(stats, marginal, members, hidden, threshold, how[0] if how else SUM)
         if extra is not None:
             hidden.add(extra)
-            queue.extend(lines_of[extra])
+            queue.extend(lines_of[extra])  # this line among them: checked again
     return hidden
 
 
-def _next_to_hide(stats: dict, marginal, members: list, hidden: set):
+def hidden_persons(stats: dict, keys: list, how: str = SUM) -> int:
+    """The persons the hidden cells of a line concern together (a sure lower bound)."""
+    persons = [stats[key].persons for key in keys]
+    if how == MAX:
+        return max(persons, default=0)
+    return sum(persons)
+
+
+def _next_to_hide(stats: dict, marginal, members: list, hidden: set, threshold: int, how: str):
+    """The next key this line must hide, or None when it is safe (rule 3)."""
     published = [key for key in members if key not in hidden]
+    secret = [key for key in members if key in hidden]
+    if marginal in hidden:
+        if secret or not members:
+            return None
+    elif not secret or (len(secret) >= 2 and hidden_persons(stats, secret, how) >= threshold):
+        return None
     non_zero = [key for key in published if stats[key].count > 0]
     if non_zero:
         return min(non_zero, key=lambda key: (stats[key].count, stats[key].persons, str(key)))
@@ -175,7 +201,7 @@ def publish(
     departments = sorted(departments)
     values = _ordered_values(definition, dimension, values) if dimension else []
 
-    stats, equations = _matrices(cells, departments, values, months, dimension)
+    stats, equations = _matrices(cells, departments, values, months, dimension, definition.overlapping_values)
     hidden = protect(stats, equations, threshold)
 
     def figure(key, code: str, label: str) -> Figure:
@@ -228,8 +254,10 @@ def _sum_over_departments(stats: list[Stat]) -> Stat:
     )
 
 
-def _matrices(cells: dict, departments: list, values: list, months: list, dimension: str):
-    """Every cell anyone may be shown, and the sums that tie them (see the module docstring)."""
+def _matrices(cells: dict, departments: list, values: list, months: list, dimension: str, overlapping: bool = False):
+    """Every cell anyone may be shown, and the sums that tie them with how their persons combine
+    (see the module docstring)."""
+    over_values = MAX if overlapping else SUM
     zero = Stat()
 
     def monthly(row_dimension, code, value) -> list[Stat]:
@@ -249,11 +277,11 @@ def _matrices(cells: dict, departments: list, values: list, months: list, dimens
     for month, stat in zip(months, national_by_month, strict=True):
         stats[("NM", month)] = stat
     for code in departments:
-        equations.append((("T", code), [("B", code, month) for month in months]))
+        equations.append((("T", code), [("B", code, month) for month in months], MAX))
     for month in months:
-        equations.append((("NM", month), [("B", code, month) for code in departments]))
-    equations.append((("G",), [("T", code) for code in departments]))
-    equations.append((("G",), [("NM", month) for month in months]))
+        equations.append((("NM", month), [("B", code, month) for code in departments], SUM))
+    equations.append((("G",), [("T", code) for code in departments], SUM))
+    equations.append((("G",), [("NM", month) for month in months], MAX))
 
     if dimension:
         for value in values:
@@ -266,8 +294,8 @@ def _matrices(cells: dict, departments: list, values: list, months: list, dimens
                     for index in range(len(months))
                 ]
             )
-            equations.append((("N", value), [("A", code, value) for code in departments]))
+            equations.append((("N", value), [("A", code, value) for code in departments], SUM))
         for code in departments:
-            equations.append((("T", code), [("A", code, value) for value in values]))
-        equations.append((("G",), [("N", value) for value in values]))
+            equations.append((("T", code), [("A", code, value) for value in values], over_values))
+        equations.append((("G",), [("N", value) for value in values], over_values))
     return stats, equations

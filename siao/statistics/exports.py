@@ -7,11 +7,29 @@ import datetime
 import io
 
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
 
 from .disclosure import HIDDEN_MARK, Figure, Publication
-from .measures import DELAY, OCCUPANCY
+from .measures import DELAY, DIMENSION_LABELS, OCCUPANCY
 from .months import short_month_label
 
+DISTINCT_PERSONS_NOTE = (
+    "Une personne peut figurer dans plusieurs lignes : le total compte les personnes distinctes "
+    "(une fois par mois et par département), il peut donc être inférieur à la somme des lignes."
+)
+# French slugs of the measures, for the files' names.
+MEASURE_SLUGS = {
+    "requests": "demandes",
+    "emergency_requests": "demandes-urgence",
+    "unmet": "demandes-non-pourvues",
+    "persons": "personnes",
+    "stays_started": "admissions",
+    "exits": "sorties",
+    "delay_orientation": "delai-orientation",
+    "delay_admission": "delai-admission",
+    "occupancy": "occupation",
+}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -70,12 +88,16 @@ def notes(publication: Publication, scope_label: str, updated_at) -> list[list[s
         ["Définition", publication.measure.description],
         ["Périmètre", scope_label],
         ["Période", f"{short_month_label(publication.first)} à {short_month_label(publication.last)}"],
-        ["Données à jour au", f"{updated_at:%d/%m/%Y %H:%M}" if updated_at else "jamais calculées"],
+        [
+            "Données à jour au",
+            f"{timezone.localtime(updated_at):%d/%m/%Y %H:%M}" if updated_at else "jamais calculées",
+        ],
         [
             HIDDEN_MARK,
             "Secret statistique : moins de personnes distinctes que le seuil, ou masqué pour qu'on ne puisse "
             "pas retrouver une case secrète à partir des totaux.",
         ],
+        *([["Lecture", DISTINCT_PERSONS_NOTE]] if publication.measure.overlapping_values else []),
         ["Source", "Base statistique du SI SIAO (agrégats anonymes, aucune donnée nominative)."],
     ]
 
@@ -83,8 +105,8 @@ def notes(publication: Publication, scope_label: str, updated_at) -> list[list[s
 def filename(publication: Publication, scope_code: str, extension: str) -> str:
     parts = [
         "statistiques",
-        publication.measure.name.replace("_", "-"),
-        publication.dimension.replace("_", "-") or "total",
+        MEASURE_SLUGS.get(publication.measure.name) or slugify(publication.measure.label),
+        slugify(DIMENSION_LABELS[publication.dimension]) if publication.dimension else "total",
         scope_code,
         f"{publication.first:%Y-%m}",
         f"{publication.last:%Y-%m}",

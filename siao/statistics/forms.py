@@ -52,6 +52,7 @@ class StatisticsForm(DsfrBaseForm):
         national perimeter may also choose the nation."""
         super().__init__(*args, **kwargs)
         self.current = current
+        self.fallback_message = ""  # set when the breakdown asked for does not fit the measure
         if departments is None:
             del self.fields["departement"]
         elif national:
@@ -64,12 +65,18 @@ class StatisticsForm(DsfrBaseForm):
         cleaned = super().clean()
         measure, dimension = MEASURES.get(cleaned.get("mesure") or ""), cleaned.get("ventilation") or ""
         if measure is not None and dimension and dimension not in measure.dimensions:
-            possible = ", ".join(f"« {DIMENSION_LABELS[name].lower()} »" for name in measure.dimensions)
-            self.add_error(
-                "ventilation",
+            # Changing the measure keeps the previous breakdown: show the measure's total rather
+            # than refuse the page, and say so.
+            names = [f"« {DIMENSION_LABELS[name].lower()} »" for name in measure.dimensions]
+            possible = " ou ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            self.fallback_message = (
                 f"La mesure « {measure.label} » ne se ventile pas par {DIMENSION_LABELS[dimension].lower()} : "
-                f"choisissez {possible} ou aucune.",
+                f"elle est affichée sans ventilation (total seulement). Vous pouvez choisir la ventilation "
+                f"{possible}."
             )
+            cleaned["ventilation"] = ""
+            self.data = self.data.copy()
+            self.data["ventilation"] = ""
         first, last = cleaned.get("du"), cleaned.get("au")
         if first and last:
             if last < first:

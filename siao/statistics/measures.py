@@ -57,6 +57,9 @@ class Measure:
     description: str
     # code → label, per dimension (the same dimension name may have other codes elsewhere).
     value_labels: dict
+    # The same person may count under several values (the total counts distinct persons, so
+    # the values may add up to more than the total).
+    overlapping_values: bool = False
 
     def label_of(self, dimension: str, value: str) -> str:
         if dimension == TOTAL:
@@ -120,6 +123,7 @@ MEASURES: dict[str, Measure] = {
             "Personnes distinctes ayant fait une demande d'insertion ou d'urgence dans le mois, comptées une "
             "fois par mois et par département.",
             {"kind": _labels(RequestKind)},
+            overlapping_values=True,
         ),
         Measure(
             "stays_started",

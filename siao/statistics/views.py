@@ -5,7 +5,7 @@ aggregates); an export is recorded (`statistics.exported`): figures leave the sy
 
 from django.conf import settings
 from django.db.models import Max, Min, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 
 from siao.accounts.decorators import actor_required
@@ -89,7 +89,12 @@ def _scope_label(code, labels) -> str:
 
 @actor_required(can_view_statistics)
 def dashboard(request):
-    form, national, code, labels = _parse(request)
+    return _render_dashboard(request, *_parse(request))
+
+
+def _render_dashboard(request, form, national, code, labels, *, export_error: bool = False):
+    """The page; 400 with the form's errors in French when the filters are invalid (also for an
+    export asked with invalid filters: `export_error`)."""
     publication = chart_by_value = chart_by_month = None
     if form.is_valid():
         publication = _publication(form, code, labels)
@@ -116,6 +121,10 @@ def dashboard(request):
             "freshness": freshness,
             "frozen_label": month_label(freshness["frozen_through"]) if freshness["frozen_through"] else "",
             "demo_period": _demo_period(freshness),
+            "demo_real_from": _demo_real_from(freshness),
+            "fallback_message": form.fallback_message,
+            "export_error": export_error,
+            "distinct_persons_note": exports.DISTINCT_PERSONS_NOTE,
             "min_persons": settings.STATISTICS_MIN_PERSONS,
             "query": query.urlencode(),
             "can_export": can_export_statistics(request.actor),
@@ -139,6 +148,12 @@ def _captions(publication, code, labels) -> dict:
     }
 
 
+def _demo_real_from(freshness) -> str:
+    """The first month after the demo's synthetic ones: computed from the demo's few real files."""
+    last = freshness["demo_last"]
+    return month_label(add_months(last, 1)) if last else ""
+
+
 def _demo_period(freshness) -> str:
     first, last = freshness["demo_first"], freshness["demo_last"]
     return f"de {month_label(first)} à {month_label(last)}" if first else ""
@@ -148,8 +163,8 @@ def _demo_period(freshness) -> str:
 def export(request, export_format: str):
     form, national, code, labels = _parse(request)
     if not form.is_valid():
-        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        # The page itself, with the errors in French, rather than a file.
+        return _render_dashboard(request, form, national, code, labels, export_error=True)
     publication = _publication(form, code, labels)
     record(
         "statistics.exported",

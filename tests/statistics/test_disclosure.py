@@ -8,13 +8,14 @@ import random
 
 import pytest
 
-from siao.statistics.disclosure import HIDDEN_MARK, Stat, protect, publish
+from siao.statistics.disclosure import HIDDEN_MARK, MAX, SUM, Stat, protect, publish
 
 from .helpers import STATS, put_cell
 
 pytestmark = pytest.mark.django_db(databases=STATS)
 
 JAN, FEB, MAR = datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)
+APR = datetime.date(2025, 4, 1)
 # Codes of the `kind` dimension of the `requests` measure.
 INSERTION, EMERGENCY = "insertion", "emergency"
 
@@ -171,6 +172,63 @@ def test_a_dimension_without_data_publishes_the_total_alone():
     assert publication.by_value == [] and publication.total.shown == "25"
 
 
+def test_two_small_secrets_whose_sum_is_under_the_threshold_hide_a_third_cell():
+    # The attack: total − published cells = emergency + other = 9 persons, under 11.
+    month_with(JAN, {INSERTION: (100, 100), EMERGENCY: (5, 5), "other": (4, 4), "fourth": (30, 30)})
+    publication = table()
+    assert shown(publication.by_value) == {
+        INSERTION: "100",
+        EMERGENCY: HIDDEN_MARK,
+        "other": HIDDEN_MARK,
+        "fourth": HIDDEN_MARK,
+    }
+    assert publication.total.shown == "139"
+
+
+def test_when_no_cell_is_left_to_hide_the_total_is_hidden():
+    stats = {"t": Stat(9, 12), "a": Stat(5, 5), "b": Stat(4, 4), "z": Stat(0, 0)}
+    assert protect(stats, [("t", ["a", "b", "z"])], threshold=11) == {"a", "b", "t"}
+
+
+def test_hidden_persons_add_up_or_take_the_largest_as_the_line_says():
+    stats = {"t": Stat(45, 45), "a": Stat(30, 30), "b": Stat(8, 8), "c": Stat(7, 7)}
+    # 8 + 7 distinct persons: 15, enough.
+    assert protect(stats, [("t", ["a", "b", "c"], SUM)], threshold=11) == {"b", "c"}
+    # Months (or values sharing persons): the same 8 persons may be behind both, not enough.
+    assert protect(stats, [("t", ["a", "b", "c"], MAX)], threshold=11) == {"a", "b", "c"}
+
+
+def test_two_small_secret_months_do_not_give_their_sum_from_the_period_total():
+    # The acceptance test's attack: the period's total minus the published months gave the two
+    # hidden months together (5 persons).
+    for month, count in zip((JAN, FEB, MAR, APR), (30, 3, 2, 40), strict=True):
+        month_with(month, {INSERTION: (count, count)}, measure="persons")
+    publication = table(measure="persons", last=APR)
+    assert shown(publication.by_month) == {
+        "2025-01-01": HIDDEN_MARK,
+        "2025-02-01": HIDDEN_MARK,
+        "2025-03-01": HIDDEN_MARK,
+        "2025-04-01": "40",
+    }
+    assert publication.total.shown == "75"
+
+
+def test_the_mean_of_two_small_hidden_buckets_does_not_leak_through_the_total_mean():
+    for value, (count, persons, days) in {
+        "0-7": (20, 30, 60.0),
+        "8-30": (3, 5, 45.0),
+        "31-90": (2, 4, 100.0),
+        "91+": (15, 15, 2000.0),
+    }.items():
+        put_cell(JAN, "delay_orientation", "bucket", value, count=count, persons=persons, total=days)
+    put_cell(JAN, "delay_orientation", count=40, persons=54, total=2205.0)
+    publication = table(measure="delay_orientation", dimension="bucket")
+    means = {figure.code: figure.mean for figure in publication.by_value}
+    # Without the third hide, (2205 − 60 − 2000) / (40 − 20 − 15) would be the 9 persons' mean.
+    assert means == {"0-7": 3.0, "8-30": None, "31-90": None, "91+": None}
+    assert publication.total.mean == round(2205 / 40, 1)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_no_published_line_ever_holds_a_single_secret(seed):
     """Random small départements, values and months: every sum a user can see (a table's
@@ -187,6 +245,11 @@ def test_no_published_line_ever_holds_a_single_secret(seed):
     national = publish(measure="requests", dimension="kind", first=JAN, last=last, department=None)
     tables = [table(code=code, last=last) for code in codes]
     _assert_no_line_recomputable(national, tables)
+    # Unprotected figures (threshold 0): count = persons here, so the hidden cells of every line
+    # with a published total concern together at least 11 persons.
+    true_national = publish(measure="requests", dimension="kind", first=JAN, last=last, department=None, threshold=0)
+    true_tables = [table(code=code, last=last, threshold=0) for code in codes]
+    _assert_hidden_sums_reach_the_threshold((national, true_national), list(zip(tables, true_tables, strict=True)))
 
 
 def _assert_no_line_recomputable(national, tables):
@@ -203,3 +266,28 @@ def _assert_no_line_recomputable(national, tables):
         lines.append((month, [publication.by_month[index] for publication in tables]))
     for total, members in lines:
         assert not single_secret(total, members), [(figure.label, figure.shown) for figure in [total, *members]]
+
+
+def _assert_hidden_sums_reach_the_threshold(national_pair, table_pairs, threshold=11):
+    def check(total, members, true_members, how):
+        if total.secret:
+            return
+        hidden = [true.count for figure, true in zip(members, true_members, strict=True) if figure.secret]
+        if not hidden:
+            return
+        persons = max(hidden) if how == MAX else sum(hidden)
+        assert len(hidden) >= 2 and persons >= threshold, (total.label, hidden)
+
+    national, true_national = national_pair
+    check(national.total, national.by_value, true_national.by_value, SUM)
+    check(national.total, national.by_month, true_national.by_month, MAX)
+    check(national.total, national.by_department, true_national.by_department, SUM)
+    for publication, true in table_pairs:
+        check(publication.total, publication.by_value, true.by_value, SUM)
+        check(publication.total, publication.by_month, true.by_month, MAX)
+    for index, value in enumerate(national.by_value):
+        members = [publication.by_value[index] for publication, _ in table_pairs]
+        check(value, members, [true.by_value[index] for _, true in table_pairs], SUM)
+    for index, month in enumerate(national.by_month):
+        members = [publication.by_month[index] for publication, _ in table_pairs]
+        check(month, members, [true.by_month[index] for _, true in table_pairs], SUM)

@@ -124,6 +124,34 @@ def test_the_demonstration_months_are_announced(client_as, published):
     MonthState.objects.filter(month__lte=FEB).update(is_demo=True)
     content = client_as(Role.ANALYST).get(URL, PERIOD).content.decode()
     assert "Démonstration : les chiffres de janvier 2025 à février 2025 sont fictifs" in content
+    # The months after them come from the demo's few real files: said, not left to look wrong.
+    assert "À partir de mars 2025, ils sont calculés à partir des données réelles de la démonstration" in content
+
+
+def test_the_export_date_is_paris_time(client_as, published):
+    # 01:10 UTC on 15 January 2026 is 02:10 in Paris, as on the page.
+    MonthState.objects.update(computed_at=datetime.datetime(2026, 1, 15, 1, 10, tzinfo=datetime.UTC))
+    client = client_as(Role.ANALYST)
+    assert "Données à jour au 15/01/2026 à 02:10" in client.get(URL, PERIOD).content.decode()
+    rows = list(csv.reader(io.StringIO(client.get(CSV_URL, PERIOD).content.decode().lstrip("\ufeff")), delimiter=";"))
+    assert ["Données à jour au", "15/01/2026 02:10"] in rows
+
+
+def test_persons_by_kind_say_a_person_may_count_in_both_rows(client_as):
+    # 30 persons asked for insertion, 25 for the 115, 40 distinct: the rows add up to 55.
+    put_cell(JAN, "persons", "kind", "insertion", count=30, persons=30)
+    put_cell(JAN, "persons", "kind", "emergency", count=25, persons=25)
+    put_cell(JAN, "persons", count=40, persons=40)
+    computed_month(JAN)
+    client = client_as(Role.ANALYST)
+    params = {"mesure": "persons", "ventilation": "kind", "du": "2025-01", "au": "2025-01"}
+    content = client.get(URL, params).content.decode()
+    note = "Une personne peut figurer dans plusieurs lignes : le total compte les personnes distinctes"
+    assert note in content
+    rows = list(csv.reader(io.StringIO(client.get(CSV_URL, params).content.decode().lstrip("\ufeff")), delimiter=";"))
+    assert any(row[:1] == ["Lecture"] and row[1].startswith(note) for row in rows)
+    # Requests by kind add up: no such note.
+    assert note not in client.get(URL, {**params, "mesure": "requests"}).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -131,10 +159,6 @@ def test_the_demonstration_months_are_announced(client_as, published):
     [
         ({"mesure": "nope"}, "Cette mesure n&#x27;existe pas : choisissez-en une de la liste."),
         ({"ventilation": "nope"}, "Cette ventilation n&#x27;existe pas : choisissez-en une de la liste."),
-        (
-            {"mesure": "occupancy", "ventilation": "reason"},
-            "La mesure « Occupation des places » ne se ventile pas par motif : choisissez « type de dispositif » ou aucune.",
-        ),
         ({"du": "2025-13"}, "Saisissez un mois valide, par exemple 2025-03."),
         ({"du": "<script>"}, "Saisissez un mois valide, par exemple 2025-03."),
         ({"du": "2025-03", "au": "2025-01"}, "Le dernier mois doit être le premier ou venir après lui."),
@@ -149,9 +173,35 @@ def test_bad_filters_are_refused_in_french(client_as, params, message):
     response = client.get(URL, {**PERIOD, **params})
     assert response.status_code == 400
     assert message in response.content.decode()
+    # An export asked with the same filters answers the page with its errors, not a file.
     response = client.get(CSV_URL, {**PERIOD, **params})
     assert response.status_code == 400
-    assert message.replace("&#x27;", "'") in response.content.decode()
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    content = response.content.decode()
+    assert message in content
+    assert "L'export n'a pas pu être fait" in content
+
+
+@pytest.mark.parametrize("url", [URL, CSV_URL])
+def test_a_breakdown_the_measure_does_not_have_falls_back_to_the_total(client_as, published, url):
+    # Changing the measure keeps the previous breakdown (exits, still « type de demande »).
+    response = client_as(Role.NATIONAL_ADMIN).get(url, {**PERIOD, "mesure": "exits"})
+    assert response.status_code == 200
+    if url == CSV_URL:
+        assert "statistiques-sorties-total-national-" in response["Content-Disposition"]
+        return
+    assert response.context["publication"].dimension == ""
+    content = response.content.decode()
+    assert (
+        "La mesure « Sorties » ne se ventile pas par type de demande : elle est affichée sans ventilation "
+        "(total seulement). Vous pouvez choisir la ventilation « situation à la sortie » ou « type de dispositif »."
+    ) in content
+    assert 'id="statistics-fallback"' in content
+    # The form now shows « aucune », and the export links follow.
+    assert '<option value="" selected>Aucune (total seulement)</option>' in content
+    assert "ventilation=&amp;" in content or "ventilation=&" in content
+    # Without a wrong breakdown, no message.
+    assert 'id="statistics-fallback"' not in client_as(Role.ANALYST).get(URL, PERIOD).content.decode()
 
 
 def test_the_csv_export_is_the_page_under_the_same_secret(client_as, published):
@@ -159,7 +209,7 @@ def test_the_csv_export_is_the_page_under_the_same_secret(client_as, published):
     response = client.get(CSV_URL, PERIOD)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert 'filename="statistiques-requests-kind-35-2025-01-2025-03.csv"' in response["Content-Disposition"]
+    assert 'filename="statistiques-demandes-type-de-demande-35-2025-01-2025-03.csv"' in response["Content-Disposition"]
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
