@@ -25,9 +25,16 @@ REPORT_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_
 FILE_VIEWED = "households.file_viewed"
 SECTION_VIEWED = "households.section_viewed"
 DATA_EXPORTED = "households.data_exported"
+# The legal archive (siao/retention/actions.py): a read's object is the archived file (its
+# object id is the file number), a search's is the special authorization it was made under.
+ARCHIVE_READ = "archive.read"
+ARCHIVE_SEARCHED = "archive.searched"
+ARCHIVED_FILE_TYPE = "archive.archivedfile"
+ARCHIVE_AUTHORIZATION_TYPE = "retention.archiveauthorization"
+ARCHIVE_LABEL = "Archive légale"
 # Reads of the file's personal data; every other event about the file (but the trail's own,
 # "audit.*": someone read this report) is a modification.
-READ_ACTIONS = frozenset({FILE_VIEWED, SECTION_VIEWED, DATA_EXPORTED})
+READ_ACTIONS = frozenset({FILE_VIEWED, SECTION_VIEWED, DATA_EXPORTED, ARCHIVE_READ, ARCHIVE_SEARCHED})
 FILE_REPORT_VIEWED = "audit.file_report_viewed"
 USER_REPORT_VIEWED = "audit.user_report_viewed"
 
@@ -80,6 +87,34 @@ def get_household_for_report(actor, public_id):
     return household
 
 
+@dataclass
+class PurgedFile:
+    """A file the retention run deleted from production: only its events remain in the trail
+    (kept a year), found by the household's public id."""
+
+    public_id: str
+    purged: bool = True
+
+
+PURGED_NOTICE = (
+    "Ce dossier a été supprimé de la base de production (durée de conservation) : "
+    "seuls les événements du journal restent."
+)
+
+
+def get_file_for_report(actor, public_id):
+    """The file whose report the actor reads: a household of the perimeter, or, for the national
+    administrator only, a file number no longer in production whose events the trail keeps."""
+    try:
+        return get_household_for_report(actor, public_id)
+    except Http404:
+        # The national administrator's perimeter is every file: absent means deleted (or never
+        # created, when the trail knows nothing of it).
+        if actor.role != Role.NATIONAL_ADMIN or not AuditEvent.objects.filter(object_id=str(public_id)).exists():
+            raise
+        return PurgedFile(public_id=str(public_id))
+
+
 def users_in_perimeter(actor):
     """The users whose accesses the actor may report on: anyone for the national administrator;
     for the departmental and SIAO administrators, the users holding (or having held) a
@@ -111,7 +146,10 @@ def get_user_for_report(actor, public_id):
 
 
 def file_object_ids(household) -> list[str]:
-    """The public ids of the household and of every object of its file (one query)."""
+    """The public ids of the household and of every object of its file (one query; none for a
+    purged file, whose objects are gone: its own number only)."""
+    if isinstance(household, PurgedFile):
+        return [household.public_id]
     from siao.emergency.models import Call, EmergencyRequest, OutreachEncounter, OutreachSignal
     from siao.households.models import Assessment, HouseholdMember, Note, RightsRequest
     from siao.orientation.models import Referral, Request, Stay
@@ -178,6 +216,10 @@ def page_label(event) -> str:
         return CONSULTED_PAGES.get(page) or EXTRA_PAGES.get(page) or "Dossier"
     if event.action == DATA_EXPORTED:
         return "Export des données d'une personne (droit d'accès)"
+    if event.action == ARCHIVE_READ:
+        return ARCHIVE_LABEL
+    if event.action == ARCHIVE_SEARCHED:
+        return f"{ARCHIVE_LABEL} : recherche"
     if "section" in data and data["section"] in Section.values:
         return f"Rubrique « {Section(data['section']).label} »"
     return object_type_label(event.object_type) if event.object_type else ""
@@ -256,6 +298,7 @@ class FileAccess:
     first_at: datetime.datetime | None = None
     last_at: datetime.datetime | None = None
     object_ids: set = field(default_factory=set)
+    archived: bool = False  # a file of the legal archive (deleted from production)
 
     def add(self, *, consultations: int, modifications: int, first_at, last_at) -> None:
         self.consultations += consultations
@@ -320,19 +363,60 @@ DETAIL_LIMIT = 500
 
 
 def _user_events(user, since, until):
+    about_files = Q(object_type__in=FILE_OBJECT_TYPES) | Q(action__in=(ARCHIVE_READ, ARCHIVE_SEARCHED))
     return in_period(
-        AuditEvent.objects.filter(actor_user_id=user.pk, object_type__in=FILE_OBJECT_TYPES).exclude(
-            action__startswith="audit."
-        ),
+        AuditEvent.objects.filter(about_files, actor_user_id=user.pk).exclude(action__startswith="audit."),
         since,
         until,
     )
 
 
+def _archived_files(ids: list[str]) -> dict[str, tuple[str, int | None, str]]:
+    """archived file number -> (file number, département id, département code); a file the
+    archive no longer holds (expired) keeps its number, without a département. Two queries:
+    the archive is its own database."""
+    from siao.archive.models import ArchivedFile
+    from siao.geo.models import Department
+
+    codes = dict(
+        ArchivedFile.objects.filter(household_public_id__in=[i for i in ids if _is_uuid(i)]).values_list(
+            "household_public_id", "department"
+        )
+    )
+    departments = dict(Department.objects.filter(code__in=set(codes.values())).values_list("code", "pk"))
+    found = {str(number): (str(number), departments.get(code), code) for number, code in codes.items()}
+    return {object_id: found.get(object_id, (object_id, None, "")) for object_id in ids}
+
+
+def _archive_authorizations(ids: list[str]) -> dict[str, tuple[str, int | None, str]]:
+    """authorization public id -> ("", département id, code): its scope (None: every département)."""
+    from siao.retention.models import ArchiveAuthorization
+
+    rows = ArchiveAuthorization.objects.filter(public_id__in=[i for i in ids if _is_uuid(i)]).values_list(
+        "public_id", "department_id", "department__code"
+    )
+    return {str(public_id): ("", department, code or "") for public_id, department, code in rows}
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def user_file_accesses(actor, user, since=None, until=None, *, detail_limit: int | None = DETAIL_LIMIT) -> UserReport:
     """The files `user` consulted or modified over the period, one row per file (counts, first
     and last dates), and the detailed events (latest first, `detail_limit` at most). Only the
-    files of the actor's départements (all of them for the national administrator)."""
+    files of the actor's départements (all of them for the national administrator).
+
+    The legal archive counts too: a read of an archived file is a row of its file number
+    (« Archive légale »); a search is in the detail (with the file number searched, if any),
+    for the départements of the authorization it was made under (every département: the
+    national administrator only)."""
     events = _user_events(user, since, until)
     read = Q(action__in=READ_ACTIONS)
     groups = list(
@@ -348,37 +432,61 @@ def user_file_accesses(actor, user, since=None, until=None, *, detail_limit: int
     by_type: dict[str, list[str]] = {}
     for group in groups:
         by_type.setdefault(group["object_type"], []).append(group["object_id"])
-    resolved: dict[tuple[str, str], tuple[str, int, str]] = {}
+    resolved: dict[tuple[str, str], tuple[str, int | None, str]] = {}
     for object_type, ids in by_type.items():
-        for object_id, target in _households_of_objects(object_type, ids).items():
+        if object_type == ARCHIVED_FILE_TYPE:
+            targets = _archived_files(ids)
+        elif object_type == ARCHIVE_AUTHORIZATION_TYPE:
+            targets = _archive_authorizations(ids)
+        elif object_type in FILE_OBJECT_TYPES:
+            targets = _households_of_objects(object_type, ids)
+        else:
+            continue
+        for object_id, target in targets.items():
             resolved[(object_type, object_id)] = target
     departments = report_departments(actor)
     files: dict[str, FileAccess] = {}
+    kept: set[tuple[str, str]] = set()
     for group in groups:
-        target = resolved.get((group["object_type"], group["object_id"]))
+        key = (group["object_type"], group["object_id"])
+        target = resolved.get(key)
         if target is None or (departments is not None and target[1] not in departments):
             continue
+        kept.add(key)
+        if key[0] == ARCHIVE_AUTHORIZATION_TYPE:
+            continue  # a search: in the detail only
         household_id, _, code = target
-        access = files.setdefault(household_id, FileAccess(household_public_id=household_id, department=code))
+        archived = key[0] == ARCHIVED_FILE_TYPE
+        access = files.setdefault(
+            household_id,
+            FileAccess(
+                household_public_id=household_id,
+                department=f"{code} – {ARCHIVE_LABEL}".lstrip(" –") if archived else code,
+                archived=archived,
+            ),
+        )
         access.add(
             consultations=group["consultations"],
             modifications=group["modifications"],
             first_at=group["first_at"],
             last_at=group["last_at"],
         )
-        access.object_ids.add((group["object_type"], group["object_id"]))
-    kept = {key for access in files.values() for key in access.object_ids}
+        access.object_ids.add(key)
     detail: list[ReportRow] = []
     truncated = False
     ordered = events.only(*ROW_FIELDS).order_by("-sequence")
     for event in ordered.iterator(chunk_size=1000):
-        if (event.object_type, event.object_id) not in kept:
+        key = (event.object_type, event.object_id)
+        if key not in kept:
             continue
         if detail_limit is not None and len(detail) >= detail_limit:
             truncated = True
             break
         row = ReportRow.of(event)
-        row.household = resolved[(event.object_type, event.object_id)][0]
+        if event.action == ARCHIVE_SEARCHED:
+            row.household = str(((event.data or {}).get("criteria") or {}).get("file_number") or "")
+        else:
+            row.household = resolved[key][0]
         detail.append(row)
     return UserReport(
         files=sorted(files.values(), key=lambda access: access.last_at, reverse=True),

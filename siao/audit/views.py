@@ -1,6 +1,7 @@
 """The audit trail's pages: the trail itself (/journal/) and the access reports (per household
 file, per user) that administrators read for the RGPD's accountability."""
 
+import contextlib
 import csv
 import datetime
 
@@ -56,6 +57,8 @@ def trail(request):
     older = page[PAGE_SIZE - 1].sequence if len(page) > PAGE_SIZE else None
     page = page[:PAGE_SIZE]
     label_events(page)
+    for event in page:
+        event.details = event_details(event)
     # Reading the trail is itself traced (it holds personal data), after the page is read.
     record("audit.trail_viewed", actor=request.actor, data={"filters": filters, "before": before})
     query = request.GET.copy()
@@ -68,6 +71,38 @@ def trail(request):
 
 
 PAGE_SIZE = 50
+
+# What the details column says of an event's data, by action (the other events: nothing more
+# than the action and its reason). Searches list their non-empty criteria, never the empty ones.
+CRITERIA_LABELS = {
+    "last_name": "nom",
+    "first_name": "prénom",
+    "birth_date": "date de naissance",
+    "file_number": "numéro de dossier",
+}
+
+
+def _criterion(name: str, value) -> str:
+    if name == "birth_date":
+        with contextlib.suppress(ValueError):
+            value = datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    return f"{CRITERIA_LABELS.get(name, name)} : {value}"
+
+
+def event_details(event) -> list[str]:
+    """The lines of the details column for one event of the trail."""
+    data = event.data if isinstance(event.data, dict) else {}
+    lines = []
+    if event.action == reports.ARCHIVE_SEARCHED:
+        criteria = data.get("criteria") if isinstance(data.get("criteria"), dict) else {}
+        given = [_criterion(name, value) for name, value in criteria.items() if value not in (None, "")]
+        lines.append("Critères : " + (", ".join(given) if given else "aucun"))
+        if "results" in data:
+            results = data["results"]
+            lines.append(f"{results} résultat{'s' if isinstance(results, int) and results > 1 else ''}")
+    elif event.action == reports.ARCHIVE_READ and data.get("purpose"):
+        lines.append(f"Finalité : {data['purpose']}")
+    return lines
 
 
 def _positive_int(value) -> int | None:
@@ -132,7 +167,7 @@ def report_index(request):
         data = form.cleaned_data
         if data["dossier"]:
             try:
-                household = reports.get_household_for_report(actor, data["dossier"])
+                household = reports.get_file_for_report(actor, data["dossier"])
             except Http404:
                 form.add_error("dossier", "Aucun dossier de votre périmètre ne porte ce numéro.")
             else:
@@ -156,7 +191,7 @@ def report_index(request):
 @actor_required(reports.can_read_access_reports)
 def file_report(request, public_id):
     actor = request.actor
-    household = reports.get_household_for_report(actor, public_id)
+    household = reports.get_file_for_report(actor, public_id)
     form = PeriodForm(request.GET or None)
     since, until = form.period()
     events = reports.file_events(household, since, until).only(*reports.ROW_FIELDS).order_by("-sequence")
@@ -167,14 +202,14 @@ def file_report(request, public_id):
     older = page[REPORT_PAGE_SIZE - 1].sequence if len(page) > REPORT_PAGE_SIZE else None
     rows = [reports.ReportRow.of(event) for event in page[:REPORT_PAGE_SIZE]]
     # Reading the report is traced on the file itself: its next report shows who read it.
-    record(
-        reports.FILE_REPORT_VIEWED, actor=actor, obj=household, data={**_period_data(since, until), "format": "html"}
-    )
+    _file_report_viewed(actor, household, since, until, "html")
     return render(
         request,
         "audit/report_file.html",
         {
             "household": household,
+            "purged": isinstance(household, reports.PurgedFile),
+            "purged_notice": reports.PURGED_NOTICE,
             "form": form,
             "rows": rows,
             "older": older,
@@ -183,6 +218,18 @@ def file_report(request, public_id):
             "retention_days": settings.AUDIT_RETENTION_DAYS,
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _file_report_viewed(actor, household, since, until, output: str) -> None:
+    """Reading the report is traced on the file itself (the household's public id, also for a
+    purged file): its next report shows who read it."""
+    record(
+        reports.FILE_REPORT_VIEWED,
+        actor=actor,
+        object_type="households.household",
+        object_id=str(household.public_id),
+        data={**_period_data(since, until), "format": output},
     )
 
 
@@ -206,16 +253,14 @@ def _bad_period(form) -> HttpResponse:
 @actor_required(reports.can_read_access_reports)
 def file_report_csv(request, public_id):
     actor = request.actor
-    household = reports.get_household_for_report(actor, public_id)
+    household = reports.get_file_for_report(actor, public_id)
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return _bad_period(form)
     since, until = form.period()
     events = reports.file_events(household, since, until).only(*reports.ROW_FIELDS)
     lines = [reports.csv_line(reports.ReportRow.of(event)) for event in events.iterator(chunk_size=2000)]
-    record(
-        reports.FILE_REPORT_VIEWED, actor=actor, obj=household, data={**_period_data(since, until), "format": "csv"}
-    )
+    _file_report_viewed(actor, household, since, until, "csv")
     return _csv_response(f"acces-dossier-{household.public_id}.csv", reports.CSV_HEADER, lines)
 
 

@@ -370,6 +370,7 @@ NOT_RECORDING = {
         "holds_file": "a permission helper",
         "open_access_requests": "a query",
         "register_for": "a query",
+        "refusal_errors": "a check of a refusal's text (the answer records)",
     },
     "siao.orientation.actions": {"missing_for_transmission": "a check before transmitting"},
     "siao.emergency.actions": {
@@ -505,3 +506,101 @@ def test_moving_a_person_leaves_no_event_on_the_household_left():
     actions.move_person(actor=operator, person=partner, to_household=joined)
     assert "households.person_moved" in {event.action for event in reports.file_events(joined)}
     assert "households.person_moved" not in {event.action for event in reports.file_events(left)}
+
+
+# --- the legal archive and purged files ------------------------------------------------------
+
+ARCHIVE_DATABASES = ["default", "archive", "stats"]
+
+
+def purged_file_consulted():
+    """A file in 35 an operator consulted, then deleted by the retention run (its events stay)."""
+    from siao.retention import purge
+    from tests.retention.helpers import age, later
+
+    household = household_with()
+    actions.view_household(actor=actor_for(membership_for(Role.SIAO_OPERATOR)), household=household)
+    run_now = later(26)
+    age(household, months=25, now=run_now)
+    purge.execute(now=run_now)
+    assert not type(household).objects.filter(pk=household.pk).exists()
+    return household
+
+
+@pytest.mark.django_db(databases=ARCHIVE_DATABASES)
+def test_the_national_administrator_reads_the_report_of_a_purged_file(client_as):
+    household = purged_file_consulted()
+    client = client_as(Role.NATIONAL_ADMIN)
+    response = client.get(file_url(household))
+    assert response.status_code == 200
+    content = text(response)
+    assert reports.PURGED_NOTICE in content
+    assert "Consultation du dossier" in [row.action for row in response.context["rows"]]
+    event = AuditEvent.objects.latest("sequence")
+    assert event.action == "audit.file_report_viewed" and event.object_id == str(household.public_id)
+    header, *lines = parsed_csv(client.get(file_url(household, "audit:file_report_csv")))
+    assert any(line[5] == "Consultation du dossier" for line in lines)
+    found = client.get(INDEX, {"dossier": str(household.public_id)})
+    assert found.status_code == 302 and found.url == file_url(household)
+    for role in (Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN):
+        other = client_as(role)
+        assert other.get(file_url(household)).status_code == 404
+        assert other.get(file_url(household, "audit:file_report_csv")).status_code == 404
+        assert "Aucun dossier de votre périmètre" in text(other.get(INDEX, {"dossier": str(household.public_id)}))
+
+
+def test_a_file_number_the_trail_never_saw_is_not_found_even_nationally(client_as):
+    client = client_as(Role.NATIONAL_ADMIN)
+    assert client.get(reverse("audit:file_report", args=["00000000-0000-4000-8000-000000000000"])).status_code == 404
+
+
+def archive_reader(code="35"):
+    """A SIAO administrator of `code` holding a special authorization (for that département)."""
+    from tests.retention.test_views import archived_file, grant
+
+    archived = archived_file(code=code, last_name="Fictif")
+    reader = membership_for(Role.SIAO_ADMIN, code)
+    authorization = grant(reader.user, code=code)
+    return archived, actor_for(reader), authorization
+
+
+@pytest.mark.django_db(databases=ARCHIVE_DATABASES)
+def test_the_user_report_includes_the_archive_reads_and_searches(client_as):
+    from siao.retention import actions as retention_actions
+
+    archived, reader, _ = archive_reader()
+    retention_actions.search_archive(actor=reader, last_name="Fictif")
+    retention_actions.read_archived_file(actor=reader, file_number=archived.household_public_id)
+    number = str(archived.household_public_id)
+    for role in (Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN):
+        response = client_as(role).get(user_url(reader.user))
+        report = response.context["report"]
+        assert [(access.household_public_id, access.consultations) for access in report.files] == [(number, 1)]
+        assert "Archive légale" in report.files[0].department
+        assert [(row.action, row.household, row.page) for row in report.detail] == [
+            ("Consultation d'un dossier archivé", number, "Archive légale"),
+            ("Recherche dans l'archive légale", "", "Archive légale : recherche"),
+        ]
+        assert "Archive légale" in text(response)
+    csv_lines = parsed_csv(client_as(Role.NATIONAL_ADMIN).get(user_url(reader.user, "audit:user_report_csv")))[1:]
+    assert [(line[0], line[7]) for line in csv_lines] == [
+        (number, "Archive légale"),
+        ("", "Archive légale : recherche"),
+    ]
+
+
+@pytest.mark.django_db(databases=ARCHIVE_DATABASES)
+def test_the_archive_accesses_of_another_departement_stay_out_of_the_user_report(client_as):
+    from siao.retention import actions as retention_actions
+    from tests.factories import OperatorFactory
+
+    archived, reader, _ = archive_reader("29")
+    retention_actions.search_archive(actor=reader, file_number=archived.household_public_id)
+    retention_actions.read_archived_file(actor=reader, file_number=archived.household_public_id)
+    # The reader also works for an association of 35: its departmental administrator reports on it.
+    membership_for(Role.ASSISTANT, user=reader.user, organization=OperatorFactory(department_codes=["35"]))
+    response = client_as(Role.DEPARTMENT_ADMIN).get(user_url(reader.user))
+    assert response.status_code == 200
+    assert response.context["report"].files == [] and response.context["report"].detail == []
+    national = client_as(Role.NATIONAL_ADMIN).get(user_url(reader.user)).context["report"]
+    assert [row.household for row in national.detail] == [str(archived.household_public_id)] * 2

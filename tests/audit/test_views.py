@@ -248,3 +248,37 @@ def test_the_trail_speaks_french_to_its_readers(client_as):
     assert "motif : code incorrect" in content
     event = response.context["page"][0]
     assert event.action_label == "Échec de connexion" and event.reason_label == "code incorrect"
+
+
+@pytest.mark.django_db
+def test_the_trail_shows_what_was_searched_in_the_archive_and_why_a_file_was_read(client_as):
+    reader = actor_for(membership_for(Role.NATIONAL_ADMIN))
+    record(
+        "archive.searched",
+        actor=reader,
+        object_type="retention.archiveauthorization",
+        object_id="3f0c1c9e-0000-4000-8000-000000000001",
+        data={
+            "criteria": {"last_name": "Fictif", "first_name": "", "birth_date": "1990-02-01", "file_number": ""},
+            "results": 2,
+        },
+    )
+    record(
+        "archive.read",
+        actor=reader,
+        object_type="archive.archivedfile",
+        object_id="3f0c1c9e-0000-4000-8000-000000000002",
+        data={"authorization": "3f0c1c9e-0000-4000-8000-000000000001", "purpose": "Contentieux fictif."},
+    )
+    response = client_as(Role.NATIONAL_ADMIN).get(URL)
+    content = response.content.decode()
+    assert "Détails" in content
+    events = {event.action: event for event in response.context["page"]}
+    assert events["archive.searched"].details == [
+        "Critères : nom : Fictif, date de naissance : 01/02/1990",
+        "2 résultats",
+    ]
+    assert events["archive.read"].details == ["Finalité : Contentieux fictif."]
+    assert "Critères : nom : Fictif, date de naissance : 01/02/1990" in content
+    assert "prénom" not in content and "numéro de dossier :" not in content
+    assert "Finalité : Contentieux fictif." in content

@@ -31,6 +31,7 @@ from tests.orientation.helpers import DESTINATION, World
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+REFUSAL = "Demande manifestement excessive (troisième ce mois). Vous pouvez saisir la CNIL."
 LONG_AGO = timezone.now() - datetime.timedelta(days=400)
 
 
@@ -252,6 +253,8 @@ def test_the_siao_answers_once_and_the_clock_does_not_move():
     [
         ({"outcome": "received"}, "outcome", "satisfaite ou refusée"),
         ({"outcome": "refused", "answer": ""}, "answer", "les motifs du refus et les voies de recours"),
+        ({"outcome": "refused", "answer": "non"}, "answer", "Un refus est motivé : donnez ses motifs"),
+        ({"outcome": "refused", "answer": "Non, refusé. Nous ne donnons pas suite."}, "answer", "à la CNIL"),
         ({"answered_on": TODAY + datetime.timedelta(days=1)}, "answered_on", "ne peut pas être dans le futur"),
         ({"answered_on": TODAY - datetime.timedelta(days=5)}, "answered_on", "ne peut pas précéder la réception"),
     ],
@@ -268,12 +271,56 @@ def test_a_bad_answer_is_refused_and_the_request_stays_open(changes, field, mess
     assert rights_request.is_open and rights_request.answer == ""
 
 
+def test_a_refusal_with_reasons_and_the_cnil_closes_the_request():
+    rights_request = record_access(actor(Role.SIAO_OPERATOR), household_with())
+    rights.answer_rights_request(
+        actor=actor(Role.SIAO_OPERATOR),
+        rights_request=rights_request,
+        outcome="refused",
+        answer="Demande manifestement excessive ; réclamation possible auprès de la Cnil.",
+    )
+    rights_request.refresh_from_db()
+    assert rights_request.status == RightsRequestStatus.REFUSED
+
+
+def test_an_access_request_already_exported_is_answered_not_refused():
+    household = household_with()
+    rights_request = record_access(actor(Role.SIAO_OPERATOR), household)
+    operator = actor(Role.SIAO_OPERATOR)
+    rights.export_person_data(actor=operator, rights_request=rights_request, person=household.head)
+    with pytest.raises(ValidationError) as refused:
+        rights.answer_rights_request(actor=operator, rights_request=rights_request, outcome="refused", answer=REFUSAL)
+    assert refused.value.message_dict["outcome"] == [rights.REFUSAL_AFTER_EXPORT]
+    rights_request.refresh_from_db()
+    assert rights_request.is_open and rights_request.answer == ""
+    assert not AuditEvent.objects.filter(action="households.rights_request_answered").exists()
+    rights.answer_rights_request(
+        actor=operator, rights_request=rights_request, outcome="answered", answer="Export remis en main propre."
+    )
+    rights_request.refresh_from_db()
+    assert rights_request.status == RightsRequestStatus.ANSWERED
+
+
+def test_a_representative_named_without_the_box_is_refused_not_dropped():
+    household = household_with()
+    with pytest.raises(ValidationError) as refused:
+        record_access(actor(Role.SIAO_OPERATOR), household, representative="Me Durand, avocate")
+    assert refused.value.message_dict["representative"] == [
+        "Cochez « présentée par un représentant » ou effacez le nom."
+    ]
+    assert not RightsRequest.objects.exists()
+    kept = record_access(
+        actor(Role.SIAO_OPERATOR), household, by_representative=True, representative="Me Durand, avocate"
+    )
+    assert kept.representative == "Me Durand, avocate"
+
+
 def test_a_late_answer_is_marked_late():
     with time_machine.travel(timezone.now() - datetime.timedelta(days=45)):
         rights_request = record_access(actor(Role.SIAO_OPERATOR), household_with())
     assert rights_request.is_overdue
     rights.answer_rights_request(
-        actor=actor(Role.SIAO_OPERATOR), rights_request=rights_request, outcome="refused", answer="Motifs, CNIL."
+        actor=actor(Role.SIAO_OPERATOR), rights_request=rights_request, outcome="refused", answer=REFUSAL
     )
     assert AuditEvent.objects.get(action="households.rights_request_answered").data["late"] is True
 

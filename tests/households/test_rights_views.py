@@ -19,7 +19,7 @@ from siao.households.models import RightsRequest
 from siao.households.rights.sections import HOUSEHOLD_SECTIONS
 from tests.factories import PersonFactory, actor_for, department, household_with, membership_for
 
-from .test_rights import record_access, rich_file
+from .test_rights import REFUSAL, record_access, rich_file
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,7 @@ def test_a_request_is_recorded_from_the_file(client_as):
         ({"received_on": (TODAY + datetime.timedelta(days=1)).isoformat()}, "ne peut pas être dans le futur"),
         ({"received_on": "31/02/2026"}, "Saisissez une date valide"),
         ({"by_representative": "on"}, "Indiquez le nom et la qualité du représentant."),
+        ({"representative": "Me Durand, avocate"}, "Cochez « présentée par un représentant » ou effacez le nom."),
         ({"person": "00000000-0000-4000-8000-000000000000"}, "Sélectionnez un choix valide"),
     ],
 )
@@ -205,7 +206,16 @@ def test_the_siao_answers_from_the_request_page_once(client_as):
     assert "Saisissez la réponse apportée à la personne." in text(response)
     rights_request.refresh_from_db()
     assert rights_request.is_open
-    response = client.post(url, {"outcome": "refused", "answer": "Motifs ; CNIL.", "answered_on": TODAY.isoformat()})
+    response = client.post(url, {"outcome": "refused", "answer": "non", "answered_on": TODAY.isoformat()})
+    assert response.status_code == 400
+    assert "Un refus est motivé : donnez ses motifs en une phrase au moins" in text(response)
+    long_without_cnil = "Refusée : la demande porte sur des données que nous ne détenons pas."
+    response = client.post(url, {"outcome": "refused", "answer": long_without_cnil, "answered_on": TODAY.isoformat()})
+    assert response.status_code == 400
+    assert "la possibilité d'adresser une réclamation à la CNIL" in text(response)
+    rights_request.refresh_from_db()
+    assert rights_request.is_open and rights_request.answer == ""
+    response = client.post(url, {"outcome": "refused", "answer": REFUSAL, "answered_on": TODAY.isoformat()})
     assert response.status_code == 302
     rights_request.refresh_from_db()
     assert rights_request.status == RightsRequestStatus.REFUSED
@@ -214,8 +224,38 @@ def test_the_siao_answers_from_the_request_page_once(client_as):
     page = text(client.get(response.url))
     assert "Cette demande a déjà reçu une réponse" in page and "Enregistrer la réponse" not in page
     rights_request.refresh_from_db()
-    assert rights_request.status == RightsRequestStatus.REFUSED and rights_request.answer == "Motifs ; CNIL."
+    assert rights_request.status == RightsRequestStatus.REFUSED and rights_request.answer == REFUSAL
     assert client.get(url).status_code == 405
+
+
+def test_an_access_request_already_exported_cannot_be_refused_from_its_page(client_as):
+    household = household_with()
+    rights_request = a_request(household)
+    rights.export_person_data(
+        actor=actor_for(membership_for(Role.SIAO_OPERATOR)), rights_request=rights_request, person=household.head
+    )
+    client = client_as(Role.SIAO_ADMIN)
+    url = detail_url(rights_request, "households:rights_request_answer")
+    response = client.post(url, {"outcome": "refused", "answer": REFUSAL, "answered_on": TODAY.isoformat()})
+    assert response.status_code == 400
+    assert "Un export des données a déjà été remis pour cette demande d'accès" in text(response)
+    rights_request.refresh_from_db()
+    assert rights_request.is_open and rights_request.answer == ""
+
+
+def test_the_export_screen_refuses_a_representative_named_without_the_box(client_as):
+    household = household_with()
+    client = client_as(Role.SIAO_OPERATOR)
+    data = {
+        "rights_request": "new",
+        "received_on": TODAY.isoformat(),
+        "channel": "letter",
+        "representative": "M. Martin, tuteur",
+    }
+    response = client.post(export_url(household, household.head), data)
+    assert response.status_code == 400
+    assert "Cochez « présentée par un représentant » ou effacez le nom." in text(response)
+    assert not RightsRequest.objects.exists()
 
 
 # --- the export --------------------------------------------------------------------------------
@@ -349,6 +389,16 @@ def test_the_register_shows_the_siao_requests_overdue_first(client_as, django_as
     national = client_as(Role.NATIONAL_ADMIN).get(REGISTER)
     assert elsewhere in national.context["page"]
     assert str(elsewhere.person) not in text(national)  # no identified data at national level
+    assert "de tous les SIAO" in text(national) and "votre SIAO" not in text(national)
+    assert "que tient votre SIAO" in content and "Demandes (2)" in content
+
+
+def test_a_filter_that_finds_nothing_says_zero(client_as):
+    a_request()
+    for role in (Role.SIAO_ADMIN, Role.NATIONAL_ADMIN):
+        response = client_as(role).get(REGISTER, {"statut": "refused"})
+        content = text(response)
+        assert "Demandes (0)" in content and "Aucune demande ne correspond." in content
 
 
 REGISTER_QUERIES = 9

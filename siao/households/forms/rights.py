@@ -7,7 +7,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from siao.households.enums import RightsRequestChannel, RightsRequestKind, RightsRequestStatus
-from siao.households.rights import TEXT_MAX_LENGTH
+from siao.households.rights import REPRESENTATIVE_WITHOUT_BOX, TEXT_MAX_LENGTH, refusal_errors
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"required": "Indiquez la date.", "invalid": "Saisissez une date valide (jour, mois, année)."}
@@ -47,8 +47,12 @@ class ReceptionFields(DsfrBaseForm):
     def clean(self):
         data = super().clean()
         missing = data.get("by_representative") and not (data.get("representative") or "").strip()
+        named = not data.get("by_representative") and (data.get("representative") or "").strip()
         if missing and self.records_reception(data):
             self.add_error("representative", "Indiquez le nom et la qualité du représentant.")
+        elif named and self.records_reception(data):
+            # Never drop a name silently: the box says whether a representative presents it.
+            self.add_error("representative", REPRESENTATIVE_WITHOUT_BOX)
         return data
 
     def records_reception(self, data) -> bool:
@@ -102,6 +106,13 @@ class RightsAnswerForm(DsfrBaseForm):
 
     def clean_answered_on(self):
         return _not_future(self.cleaned_data["answered_on"], "La date de la réponse ne peut pas être dans le futur.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == RightsRequestStatus.REFUSED and data.get("answer"):
+            for name, message in refusal_errors(data["answer"]).items():
+                self.add_error(name, message)
+        return data
 
 
 class ExportForm(ReceptionFields):

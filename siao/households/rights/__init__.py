@@ -53,6 +53,21 @@ ANSWER_ROLES: frozenset[str] = frozenset({Role.SIAO_OPERATOR, Role.SIAO_ADMIN})
 RIGHTS_REQUEST_RECORDED = "households.rights_request_recorded"
 RIGHTS_REQUEST_ANSWERED = "households.rights_request_answered"
 TEXT_MAX_LENGTH = 5000
+# A refusal gives its reasons and the remedies (RGPD article 12.4): at least a sentence, and the
+# possibility of a complaint to the CNIL.
+REFUSAL_MIN_LENGTH = 30
+REFUSAL_TOO_SHORT = (
+    f"Un refus est motivé : donnez ses motifs en une phrase au moins ({REFUSAL_MIN_LENGTH} caractères) "
+    "et la possibilité de saisir la CNIL."
+)
+REFUSAL_WITHOUT_CNIL = (
+    "Un refus mentionne la possibilité d'adresser une réclamation à la CNIL : ajoutez-la à la réponse."
+)
+REFUSAL_AFTER_EXPORT = (
+    "Un export des données a déjà été remis pour cette demande d'accès : elle ne peut plus être refusée. "
+    "Enregistrez-la comme satisfaite."
+)
+REPRESENTATIVE_WITHOUT_BOX = "Cochez « présentée par un représentant » ou effacez le nom."
 
 NOT_ALLOWED = "Votre profil ne permet pas d'enregistrer une demande d'exercice des droits."
 NOT_HOLDER = (
@@ -128,6 +143,15 @@ def _clean_text(value, *, field: str, label: str, required: bool = False, errors
     return value
 
 
+def refusal_errors(answer: str) -> dict:
+    """What a refusal's text lacks: its reasons (a sentence at least) or the CNIL."""
+    if len(answer.strip()) < REFUSAL_MIN_LENGTH:
+        return {"answer": REFUSAL_TOO_SHORT}
+    if "cnil" not in answer.lower():
+        return {"answer": REFUSAL_WITHOUT_CNIL}
+    return {}
+
+
 # --- actions ---------------------------------------------------------------------------------
 
 
@@ -163,6 +187,8 @@ def record_rights_request(
         errors["channel"] = "Indiquez comment la demande a été reçue."
     if person is not None and not HouseholdMember.objects.filter(household=household, person=person).exists():
         errors["person"] = "Cette personne ne fait pas partie de ce ménage."
+    if not by_representative and (representative or "").strip():
+        errors["representative"] = REPRESENTATIVE_WITHOUT_BOX
     representative = _clean_text(
         representative if by_representative else "",
         field="representative",
@@ -230,6 +256,11 @@ def answer_rights_request(
         else "la réponse apportée à la personne"
     )
     answer = _clean_text(answer, field="answer", label=label, required=True, errors=errors)
+    if outcome == RightsRequestStatus.REFUSED:
+        if locked.export_count:
+            errors["outcome"] = REFUSAL_AFTER_EXPORT
+        if answer and "answer" not in errors:
+            errors.update(refusal_errors(answer))
     if not isinstance(answered_on, datetime.date):
         errors["answered_on"] = "Indiquez la date de la réponse."
     elif answered_on > today:

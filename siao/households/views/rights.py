@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from siao.accounts.decorators import actor_required
+from siao.accounts.enums import Role
 from siao.core.forms import add_validation_errors
 from siao.households import actions, rights
 from siao.households.access import get_household_for, get_member_for
@@ -265,6 +266,7 @@ def rights_register(request):
             "page": page,
             "query": query.urlencode(),
             "show_names": actor.role in ROLES_ALLOWED["view_households"],
+            "national": actor.role == Role.NATIONAL_ADMIN,
             "title": "Registre des demandes d'exercice des droits",
         },
     )
