@@ -138,9 +138,13 @@ def reason_label(value) -> str:
         return ""
     if value in REASON_LABELS:
         return REASON_LABELS[value]
+    from siao.emergency.enums import UnmetReason
     from siao.offer.enums import UnavailabilityReason
 
-    return UnavailabilityReason(value).label.lower() if value in UnavailabilityReason.values else str(value)
+    for enum in (UnavailabilityReason, UnmetReason):
+        if value in enum.values:
+            return str(enum(value).label).lower()
+    return str(value)
 
 
 def label_events(events) -> None:

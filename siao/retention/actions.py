@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from siao.accounts.models import User
 from siao.archive.models import ArchivedFile, ArchiveState
 from siao.audit.trail import record
 from siao.households.search import name_key
@@ -15,6 +16,10 @@ from .permissions import active_authorization, can_manage_retention
 from .purge import STALE_AFTER
 
 SEARCH_LIMIT = 50
+OVERLAP_MESSAGE = (
+    "Cette personne a déjà une autorisation sur cette période : révoquez-la d'abord ou choisissez des dates "
+    "qui ne la chevauchent pas."
+)
 
 
 def _require_manager(actor) -> None:
@@ -42,7 +47,18 @@ def start_run(*, actor, dry_run: bool) -> RetentionRun:
 
 def grant_authorization(*, actor, user, purpose, reference, department, starts_on, ends_on) -> ArchiveAuthorization:
     _require_manager(actor)
+    if user == actor.user:
+        raise ValueError(
+            "Vous ne pouvez pas vous accorder une autorisation : un autre administrateur national doit le faire."
+        )
     with transaction.atomic():
+        # Two grants at once for the same user (a double click) are serialized on the user's row.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        overlapping = ArchiveAuthorization.objects.filter(
+            user=user, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        if overlapping.exists():
+            raise ValueError(OVERLAP_MESSAGE)
         authorization = ArchiveAuthorization.objects.create(
             user=user,
             purpose=purpose,

@@ -8,6 +8,7 @@ from dsfr.forms import DsfrBaseForm
 from siao.accounts.models import User
 from siao.geo.models import Department
 
+from .actions import OVERLAP_MESSAGE
 from .models import ArchiveAuthorization
 
 
@@ -87,11 +88,7 @@ class AuthorizationForm(DsfrBaseForm):
                     user=self.user, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
                 ).exists()
             ):
-                self.add_error(
-                    None,
-                    "Cette personne a déjà une autorisation sur cette période : révoquez-la d'abord ou "
-                    "choisissez des dates qui ne la chevauchent pas.",
-                )
+                self.add_error(None, OVERLAP_MESSAGE)
         return cleaned
 
 

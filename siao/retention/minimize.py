@@ -122,7 +122,12 @@ def build_records(household_ids: list[int], *, run_id=None, now=None) -> list[tu
         months = [
             _month(value)
             for value in (
-                [row["transmitted_at"] or row["created_at"] for row in file_requests]
+                # Requests as the statistics count them: transmitted ones and pseudo-requests.
+                [
+                    row["transmitted_at"] or row["created_at"]
+                    for row in file_requests
+                    if row["transmitted_at"] or row["is_pseudo"]
+                ]
                 + [ref["proposed_at"] for row in file_requests for ref in row["referrals"]]
                 + [row["started_on"] for row in file_stays]
                 + [row["ended_on"] for row in file_stays if row["ended_on"]]

@@ -311,7 +311,9 @@ def plan(now: datetime.datetime | None = None) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "department__code")
     }
-    ids = expired.values("pk")
+    waiting = _active_after(expired, _first_month_left_open(now))
+    # What goes to the archive: the files that will be purged (not those that wait).
+    ids = expired.exclude(pk__in=waiting.values("pk")).values("pk")
     return {
         "cutoff": limit.isoformat(),
         "files": sum(by_department.values()),
@@ -328,7 +330,7 @@ def plan(now: datetime.datetime | None = None) -> dict:
             "notes": Note.objects.filter(household_id__in=ids).count(),
             "contacts": Contact.objects.filter(household_id__in=ids).count(),
         },
-        "waiting_for_statistics": _active_after(expired, _first_month_left_open(now)).count(),
+        "waiting_for_statistics": waiting.count(),
         "unattached_calls": unattached_calls(limit).count(),
         "unattached_encounters": unattached_encounters(limit).count(),
         "archives_expired": expired_archives(timezone.localdate(now)).count(),
@@ -350,9 +352,11 @@ def _active_after(households, moment: datetime.datetime):
     from django.db.models.functions import Coalesce
 
     day = timezone.localdate(moment)
+    from siao.statistics.sources import COUNTED_REQUESTS
+
     return households.filter(
         Exists(
-            Request.objects.filter(household=OuterRef("pk"))
+            Request.objects.filter(COUNTED_REQUESTS, household=OuterRef("pk"))
             .alias(at=Coalesce("transmitted_at", "created_at"))
             .filter(at__gte=moment)
         )

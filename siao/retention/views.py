@@ -86,17 +86,21 @@ def authorization_list(request):
     form = AuthorizationForm(request.POST or None, actor=request.actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actions.grant_authorization(
-            actor=request.actor,
-            user=form.user,
-            purpose=data["purpose"],
-            reference=data["reference"],
-            department=data["department"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-        )
-        messages.success(request, f"Autorisation accordée à {form.user.email}.")
-        return redirect("retention:authorization_list")
+        try:
+            actions.grant_authorization(
+                actor=request.actor,
+                user=form.user,
+                purpose=data["purpose"],
+                reference=data["reference"],
+                department=data["department"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Autorisation accordée à {form.user.email}.")
+            return redirect("retention:authorization_list")
     authorizations = ArchiveAuthorization.objects.select_related("user", "granted_by", "department", "revoked_by")
     page = Paginator(authorizations, 50).get_page(request.GET.get("page"))
     return render(request, "retention/authorization_list.html", {"form": form, "page": page})

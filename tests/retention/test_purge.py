@@ -268,11 +268,16 @@ def test_the_dry_run_forecasts_the_files_that_will_wait_and_the_reports_say_it()
     age(household, months=25)
     forecast = purge.execute(dry_run=True)
     assert forecast["files"] == 1 and forecast["waiting_for_statistics"] == 1
-    assert "Dont en attente" in format_report(forecast, dry_run=True)
+    assert "dont en attente" in format_report(forecast, dry_run=True)
+    assert forecast["to_archive"]["persons"] == 0  # what waits is not announced for the archive
     report = purge.execute()
     assert report["transferred"] == 0 and report["not_in_statistics_yet"] == 1
     text = format_report(report, dry_run=False)
     assert "Transférés vers l'archive légale puis supprimés : 0 dossier" in text and "Non purgés" in text
+    # Waiting for the statistics is normal: the check passes and says it.
+    check = run_checks()
+    assert check.ok
+    assert "1 dossier en attente du gel des statistiques" in check.findings[0].detail
 
 
 def test_the_real_run_reports_what_it_archived(run_now):
@@ -285,3 +290,15 @@ def test_the_real_run_reports_what_it_archived(run_now):
     text = format_report(report, dry_run=False)
     assert "1 dossier (1 personne, 1 demande, 1 prise en charge, 1 demande au 115)" in text
     assert "depuis le " in text and "-" not in text.split("depuis le ")[1][:10]
+
+
+def test_a_draft_request_does_not_hold_a_file_back():
+    """A draft was never transmitted: the statistics don't count it, the file does not wait."""
+    world = World.build()
+    world.draft()
+    age(world.household, months=25)
+    forecast = purge.execute(dry_run=True)
+    assert forecast["files"] == 1 and forecast["waiting_for_statistics"] == 0
+    report = purge.execute()
+    assert report["transferred"] == 1 and not Household.objects.filter(pk=world.household.pk).exists()
+    assert ArchivedFile.objects.get().content["requests"] == []

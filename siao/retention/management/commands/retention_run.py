@@ -60,15 +60,15 @@ def format_report(report: dict, *, dry_run: bool) -> str:
     ]
     for department, count in report["by_department"].items():
         lines.append(f"  département {department} : {_n(count, 'dossier', 'dossiers')}")
+    if dry_run and report.get("waiting_for_statistics"):
+        lines.append(
+            "  dont en attente (activité dans un mois encore ouvert de la base statistique, purgés plus "
+            f"tard) : {_n(report['waiting_for_statistics'], 'dossier', 'dossiers')}"
+        )
     lines.append(
         "Gardés car une prise en charge est en cours : " + _n(report["exempt_current_stay"], "dossier", "dossiers")
     )
     if dry_run:
-        if report.get("waiting_for_statistics"):
-            lines.append(
-                "Dont en attente (activité dans un mois encore ouvert de la base statistique, purgés plus "
-                f"tard) : {_n(report['waiting_for_statistics'], 'dossier', 'dossiers')}"
-            )
         archive = report["to_archive"]
         deleted = report["deleted_only"]
         lines.append(
