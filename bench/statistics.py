@@ -140,7 +140,7 @@ def measure_reading(today: datetime.date, repeat: int) -> list[tuple[str, list[f
             )
         )
     actor = national_actor()
-    query = f"mesure=requests&ventilation=reason&du={first:%Y-%m}&au={last:%Y-%m}"
+    query = f"mesure=requests&ventilation=reason&annee={last:%Y}"
 
     def page():
         request = RequestFactory().get(f"/statistiques/?{query}")

@@ -1,7 +1,9 @@
 """Disclosure control (secret statistique): what may be published from the statistics base.
 
 A publication is one measure and dimension over a range of months, for one département or
-the nation. Whoever asks, it is computed from the same matrices, so a cell is always secret
+the nation. The dashboards and exports only ever ask for a calendar year (its months so far for
+the current year): the control holds within one set of matrices, so the periods offered must
+never overlap, or the difference of two publications would show a secret figure. Whoever asks, it is computed from the same matrices, so a cell is always secret
 or always published whatever the page, the perimeter or the export:
 
 - the values of the dimension × the départements over the period (with the départements'
@@ -157,6 +159,11 @@ class Publication:
     by_department: list[Figure] = field(default_factory=list)  # national only
 
     @property
+    def year(self) -> int:
+        """The calendar year of the period (the dashboards publish one year at a time)."""
+        return self.first.year
+
+    @property
     def dimension_label(self) -> str:
         return DIMENSION_LABELS[self.dimension]
 
@@ -181,7 +188,9 @@ def publish(
     threshold: int | None = None,
 ) -> Publication:
     """The controlled tables of one measure and dimension over months `first`…`last`, for a
-    département (its INSEE code) or the nation (None). One query on the statistics base."""
+    département (its INSEE code) or the nation (None). One query on the statistics base.
+    Publish fixed, non-overlapping periods only (the views: calendar years, `months.year_period`):
+    two overlapping periods could be subtracted."""
     definition = MEASURES[measure]
     threshold = settings.STATISTICS_MIN_PERSONS if threshold is None else threshold
     months = months_between(first, last)

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from .disclosure import HIDDEN_MARK, Figure, Publication
 from .measures import DELAY, DIMENSION_LABELS, OCCUPANCY
-from .months import short_month_label
+from .months import month_label, short_month_label
 
 DISTINCT_PERSONS_NOTE = (
     "Une personne peut figurer dans plusieurs lignes : le total compte les personnes distinctes "
@@ -69,7 +69,7 @@ def sections(publication: Publication) -> list[tuple[str, list[str], list[list]]
             (f"Par {publication.dimension_label.lower()}", ["Code", publication.dimension_label, *headers], rows)
         )
     rows = [[short_month_label(_month(figure)), figure.label, *_numbers(figure)] for figure in publication.by_month]
-    rows.append(["", "Total de la période", *_numbers(total)])
+    rows.append(["", "Total de l'année", *_numbers(total)])
     result.append(("Par mois", ["Mois", "Libellé", *headers], rows))
     if publication.by_department:
         rows = [[figure.code, figure.label, *_numbers(figure)] for figure in publication.by_department]
@@ -82,12 +82,24 @@ def _month(figure: Figure) -> datetime.date:
     return datetime.date.fromisoformat(figure.code)
 
 
+def period_label(publication: Publication) -> str:
+    """« année 2025 », or for the current year « année 2026 (jusqu'à novembre 2026) »."""
+    label = f"année {publication.year}"
+    if publication.last.month != 12:
+        label += f" (jusqu'à {month_label(publication.last)})"
+    return label
+
+
 def notes(publication: Publication, scope_label: str, updated_at) -> list[list[str]]:
     return [
         ["Mesure", publication.measure.label],
         ["Définition", publication.measure.description],
         ["Périmètre", scope_label],
-        ["Période", f"{short_month_label(publication.first)} à {short_month_label(publication.last)}"],
+        [
+            "Période",
+            f"Année {publication.year} ({short_month_label(publication.first)} à "
+            f"{short_month_label(publication.last)})",
+        ],
         [
             "Données à jour au",
             f"{timezone.localtime(updated_at):%d/%m/%Y %H:%M}" if updated_at else "jamais calculées",
@@ -108,8 +120,7 @@ def filename(publication: Publication, scope_code: str, extension: str) -> str:
         MEASURE_SLUGS.get(publication.measure.name) or slugify(publication.measure.label),
         slugify(DIMENSION_LABELS[publication.dimension]) if publication.dimension else "total",
         scope_code,
-        f"{publication.first:%Y-%m}",
-        f"{publication.last:%Y-%m}",
+        str(publication.year),
     ]
     return "-".join(parts) + f".{extension}"
 

@@ -1,26 +1,12 @@
-"""The dashboards' filters (a GET form): measure, dimension, period in months and, for the
-national perimeter, the département."""
-
-import datetime
+"""The dashboards' filters (a GET form): measure, dimension, year and, for the national
+perimeter, the département. The period is a calendar year, never a free range of months:
+fixed, non-overlapping periods are what keeps the secret statistique across requests
+(docs/statistics.md, « Disclosure control »)."""
 
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from .measures import ALL_DIMENSIONS, DIMENSION_LABELS, MEASURES
-from .months import add_months, month_label
-
-MAX_MONTHS = 60
-INVALID_MONTH = "Saisissez un mois valide, par exemple 2025-03."
-
-
-def _month_field(label: str, required_message: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=["%Y-%m", "%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        help_text="Format : AAAA-MM",
-        error_messages={"required": required_message, "invalid": INVALID_MONTH},
-    )
 
 
 class StatisticsForm(DsfrBaseForm):
@@ -39,19 +25,26 @@ class StatisticsForm(DsfrBaseForm):
         help_text="Les ventilations possibles dépendent de la mesure.",
         error_messages={"invalid_choice": "Cette ventilation n'existe pas : choisissez-en une de la liste."},
     )
-    du = _month_field("Du mois", "Indiquez le premier mois de la période.")
-    au = _month_field("Au mois (inclus)", "Indiquez le dernier mois de la période.")
+    annee = forms.TypedChoiceField(
+        label="Année",
+        coerce=int,
+        help_text="Les chiffres sont publiés par année civile.",
+        error_messages={
+            "required": "Choisissez une année.",
+            "invalid_choice": "Choisissez une année de la liste.",
+        },
+    )
     departement = forms.ChoiceField(
         label="Département",
         required=False,
         error_messages={"invalid_choice": "Choisissez un département de la liste."},
     )
 
-    def __init__(self, *args, departments=None, national: bool = False, current: datetime.date, **kwargs):
+    def __init__(self, *args, departments=None, national: bool = False, years: list[int], **kwargs):
         """`departments`: [(code, label)] to choose from (None: a single one, no choice); the
-        national perimeter may also choose the nation."""
+        national perimeter may also choose the nation. `years`: those with data, newest first."""
         super().__init__(*args, **kwargs)
-        self.current = current
+        self.fields["annee"].choices = [(str(year), str(year)) for year in years]
         self.fallback_message = ""  # set when the breakdown asked for does not fit the measure
         if departments is None:
             del self.fields["departement"]
@@ -77,16 +70,4 @@ class StatisticsForm(DsfrBaseForm):
             cleaned["ventilation"] = ""
             self.data = self.data.copy()
             self.data["ventilation"] = ""
-        first, last = cleaned.get("du"), cleaned.get("au")
-        if first and last:
-            if last < first:
-                self.add_error("au", "Le dernier mois doit être le premier ou venir après lui.")
-            elif last > self.current:
-                self.add_error(
-                    "au", f"La période ne peut pas aller au-delà du mois en cours ({month_label(self.current)})."
-                )
-            elif add_months(first, MAX_MONTHS - 1) < last:
-                self.add_error(
-                    "au", f"La période ne peut pas dépasser {MAX_MONTHS} mois : choisissez-en une plus courte."
-                )
         return cleaned

@@ -1,6 +1,7 @@
 """Months as the statistics base counts them: a month is its first day, in Paris local time."""
 
 import datetime
+import re
 
 from django.utils import timezone
 
@@ -63,3 +64,18 @@ def month_label(month: datetime.date) -> str:
 
 def short_month_label(month: datetime.date) -> str:
     return f"{month:%m/%Y}"
+
+
+def year_period(year: int, current: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The months the dashboards publish for `year`: January to December, or to the current
+    month for the current year (a calendar year is the only period offered: docs/statistics.md)."""
+    return datetime.date(year, 1, 1), min(datetime.date(year, 12, 1), first_day(current))
+
+
+def legacy_year(value: str) -> int | None:
+    """The year of an old `du`/`au` month (AAAA-MM or MM/AAAA), None when unreadable."""
+    match = re.fullmatch(r"\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})/(\d{4}))\s*", value)
+    if not match:
+        return None
+    year, month = (match[1], match[2]) if match[1] else (match[4], match[3])
+    return int(year) if 1 <= int(month) <= 12 else None

@@ -13,7 +13,7 @@ from django.urls import reverse
 from siao.accounts.enums import Role
 from siao.audit.models import AuditEvent
 from siao.statistics.models import MonthState
-from siao.statistics.months import add_months, current_month
+from siao.statistics.months import add_months, current_month, month_label
 from tests.factories import MembershipFactory, national_organization
 
 from .helpers import STATS, computed_month, put_cell
@@ -24,7 +24,7 @@ URL = reverse("statistics:dashboard")
 CSV_URL = reverse("statistics:export_csv")
 XLSX_URL = reverse("statistics:export_xlsx")
 JAN, FEB, MAR = datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)
-PERIOD = {"mesure": "requests", "ventilation": "kind", "du": "2025-01", "au": "2025-03"}
+PERIOD = {"mesure": "requests", "ventilation": "kind", "annee": "2025"}
 STATISTICS_ROLES = [Role.NATIONAL_ADMIN, Role.DEPARTMENT_ADMIN, Role.SIAO_ADMIN, Role.ANALYST]
 OTHER_ROLES = [role for role in Role.values if role not in STATISTICS_ROLES]
 
@@ -103,20 +103,27 @@ def test_the_page_shows_freshness_charts_tables_and_the_secret_marker(client_as,
     assert 'id="statistics-values"' in content and 'id="statistics-months"' in content
     # February (8 persons) is secret, and so is the smallest month beside it (January, equal to March).
     months = {figure.label: figure.shown for figure in response.context["publication"].by_month}
-    assert months == {"janvier 2025": "s", "février 2025": "s", "mars 2025": "70"}
+    assert months == {
+        "janvier 2025": "s",
+        "février 2025": "s",
+        "mars 2025": "70",
+        **{month_label(add_months(MAR, n)): "0" for n in range(1, 10)},
+    }
     assert '<span aria-hidden="true">s</span><span class="fr-sr-only">secret statistique</span>' in content
     assert "secret statistique" in content and "moins de 11 personnes" in content
     assert "style=" not in content
 
 
-def test_the_defaults_are_insertion_requests_by_kind_over_the_last_twelve_months(client_as):
+def test_the_defaults_are_insertion_requests_by_kind_over_the_current_year_so_far(client_as):
     response = client_as(Role.ANALYST).get(URL)
     assert response.status_code == 200
     publication = response.context["publication"]
     assert publication.measure.name == "requests" and publication.dimension == "kind"
     assert publication.last == current_month()
-    assert publication.first == add_months(current_month(), -11)
-    assert len(publication.by_month) == 12
+    assert publication.first == current_month().replace(month=1)
+    assert len(publication.by_month) == current_month().month
+    # Nothing computed yet: the current year is the only one offered.
+    assert response.context["form"].fields["annee"].choices == [(str(current_month().year),) * 2]
     assert "La base statistique n'a pas encore été alimentée" in response.content.decode()
 
 
@@ -144,7 +151,7 @@ def test_persons_by_kind_say_a_person_may_count_in_both_rows(client_as):
     put_cell(JAN, "persons", count=40, persons=40)
     computed_month(JAN)
     client = client_as(Role.ANALYST)
-    params = {"mesure": "persons", "ventilation": "kind", "du": "2025-01", "au": "2025-01"}
+    params = {"mesure": "persons", "ventilation": "kind", "annee": "2025"}
     content = client.get(URL, params).content.decode()
     note = "Une personne peut figurer dans plusieurs lignes : le total compte les personnes distinctes"
     assert note in content
@@ -159,16 +166,13 @@ def test_persons_by_kind_say_a_person_may_count_in_both_rows(client_as):
     [
         ({"mesure": "nope"}, "Cette mesure n&#x27;existe pas : choisissez-en une de la liste."),
         ({"ventilation": "nope"}, "Cette ventilation n&#x27;existe pas : choisissez-en une de la liste."),
-        ({"du": "2025-13"}, "Saisissez un mois valide, par exemple 2025-03."),
-        ({"du": "<script>"}, "Saisissez un mois valide, par exemple 2025-03."),
-        ({"du": "2025-03", "au": "2025-01"}, "Le dernier mois doit être le premier ou venir après lui."),
-        ({"du": "2015-01", "au": "2025-01"}, "La période ne peut pas dépasser 60 mois"),
-        ({"au": "2999-01"}, "La période ne peut pas aller au-delà du mois en cours"),
-        ({"du": "", "au": "2025-01"}, "Indiquez le premier mois de la période."),
+        ({"annee": "2024"}, "Choisissez une année de la liste."),  # before the first computed month
+        ({"annee": "2999"}, "Choisissez une année de la liste."),
+        ({"annee": "<script>"}, "Choisissez une année de la liste."),
         ({"departement": "99"}, "Choisissez un département de la liste."),
     ],
 )
-def test_bad_filters_are_refused_in_french(client_as, params, message):
+def test_bad_filters_are_refused_in_french(client_as, published, params, message):
     client = client_as(Role.NATIONAL_ADMIN)
     response = client.get(URL, {**PERIOD, **params})
     assert response.status_code == 400
@@ -209,7 +213,7 @@ def test_the_csv_export_is_the_page_under_the_same_secret(client_as, published):
     response = client.get(CSV_URL, PERIOD)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert 'filename="statistiques-demandes-type-de-demande-35-2025-01-2025-03.csv"' in response["Content-Disposition"]
+    assert 'filename="statistiques-demandes-type-de-demande-35-2025.csv"' in response["Content-Disposition"]
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
@@ -225,8 +229,10 @@ def test_the_csv_export_is_the_page_under_the_same_secret(client_as, published):
         ["01/2025", "janvier 2025", "s"],
         ["02/2025", "février 2025", "s"],
         ["03/2025", "mars 2025", "70"],
-        ["", "Total de la période", "148"],
+        ["04/2025", "avril 2025", "0"],
     ]
+    assert rows[by_month + 14] == ["", "Total de l'année", "148"]
+    assert ["Période", "Année 2025 (01/2025 à 12/2025)"] in rows
     assert ["Périmètre", "Département 35 – Ille-et-Vilaine"] in rows
     assert any(row and row[0] == "s" and row[1].startswith("Secret statistique") for row in rows)
 
@@ -241,12 +247,12 @@ def test_the_xlsx_export_is_the_page_under_the_same_secret(client_as, published)
     values = [list(row) for row in workbook["Par type de demande"].iter_rows(values_only=True)]
     assert values[-1] == [None, "Total", 388]
     months = [list(row) for row in workbook["Par mois"].iter_rows(values_only=True)]
-    assert months[1:] == [
+    assert months[1:4] == [
         ["01/2025", "janvier 2025", 150],
         ["02/2025", "février 2025", 88],
         ["03/2025", "mars 2025", 150],
-        [None, "Total de la période", 388],
     ]
+    assert months[-1] == [None, "Total de l'année", 388] and len(months) == 14
     departments = [list(row) for row in workbook["Par département"].iter_rows(values_only=True)]
     assert departments[1:] == [
         ["29", "29 – Finistère", 240],
@@ -262,8 +268,9 @@ def test_an_export_is_recorded_in_the_audit_trail(client_as, published):
         "format": "csv",
         "measure": "requests",
         "dimension": "kind",
+        "year": 2025,
         "first": "2025-01-01",
-        "last": "2025-03-01",
+        "last": "2025-12-01",
         "department": "35",
     }
     assert not AuditEvent.objects.exclude(action="statistics.exported").filter(action__startswith="statistics")
@@ -274,12 +281,11 @@ def test_delays_and_occupancy_read_as_means_and_rates(client_as):
     put_cell(JAN, "delay_orientation", count=20, persons=25, total=60.0)
     put_cell(JAN, "occupancy", "program_type", "chrs", count=900, persons=40, total=1000.0)
     put_cell(JAN, "occupancy", count=900, persons=40, total=1000.0)
+    computed_month(JAN)
     client = client_as(Role.ANALYST)
-    content = client.get(
-        URL, {"mesure": "delay_orientation", "ventilation": "bucket", "du": "2025-01", "au": "2025-01"}
-    )
+    content = client.get(URL, {"mesure": "delay_orientation", "ventilation": "bucket", "annee": "2025"})
     assert "Délai moyen (jours)" in content.content.decode() and "3,0 jours" in content.content.decode()
-    content = client.get(URL, {"mesure": "occupancy", "ventilation": "program_type", "du": "2025-01", "au": "2025-01"})
+    content = client.get(URL, {"mesure": "occupancy", "ventilation": "program_type", "annee": "2025"})
     assert "Taux d&#x27;occupation" in content.content.decode() and "90,0 %" in content.content.decode()
 
 
@@ -295,10 +301,11 @@ DEFAULT_QUERIES = 8
 @pytest.mark.parametrize("role", [Role.NATIONAL_ADMIN, Role.ANALYST])
 def test_the_page_costs_a_fixed_number_of_queries(client_as, published, role, django_assert_num_queries):
     client = client_as(role)
-    # Whatever the period, dimension or measure.
+    # Whatever the year, dimension or measure (an old free period too).
     for params in (
         PERIOD,
-        {**PERIOD, "du": "2023-01", "ventilation": ""},
+        {**PERIOD, "annee": str(current_month().year), "ventilation": ""},
+        {"mesure": "requests", "du": "2025-01", "au": "2025-03"},
         {**PERIOD, "mesure": "occupancy", "ventilation": "program_type"},
     ):
         with (
@@ -346,3 +353,97 @@ def test_a_siao_over_two_departements_chooses_among_them(client_as, published):
     response = client.get(URL, {**PERIOD, "departement": "35"})
     assert response.context["publication"].total.count == 148
     assert client.get(URL, {**PERIOD, "departement": "56"}).status_code == 404
+
+
+AUG, SEP = datetime.date(2025, 8, 1), datetime.date(2025, 9, 1)
+
+
+def figures(publication) -> dict:
+    """Every figure of a publication as shown (the total, by value, by month, by département)."""
+    return {
+        "total": publication.total.shown,
+        "by_value": {figure.code: figure.shown for figure in publication.by_value},
+        "by_month": {figure.code: figure.shown for figure in publication.by_month},
+        "by_department": {figure.code: figure.shown for figure in publication.by_department},
+    }
+
+
+def test_an_old_free_period_shows_the_year_of_its_last_month_and_says_why(client_as, published):
+    client = client_as(Role.ANALYST)
+    response = client.get(URL, {"mesure": "requests", "ventilation": "kind", "du": "2024-12", "au": "2025-02"})
+    assert response.status_code == 200
+    publication = response.context["publication"]
+    assert (publication.first, publication.last) == (JAN, datetime.date(2025, 12, 1))
+    content = response.content.decode()
+    assert 'id="statistics-period-message"' in content
+    assert "désormais publiées par année civile" in content and "L&#x27;année 2025 est affichée." in content
+    assert '<option value="2025" selected>2025</option>' in content
+    # The export links carry the year, not the old period.
+    assert "annee=2025" in content and "du=" not in content and "au=" not in content
+    # A month before any data, or unreadable: the current year, said too.
+    for au in ("2019-05", "<script>"):
+        response = client.get(URL, {"mesure": "requests", "au": au})
+        assert response.status_code == 200
+        assert response.context["publication"].first.year == current_month().year
+        assert f"L&#x27;année en cours ({current_month().year}) est affichée." in response.content.decode()
+    # A chosen year: no message.
+    assert 'id="statistics-period-message"' not in client.get(URL, PERIOD).content.decode()
+    # Old export links: the file of the year.
+    response = client.get(CSV_URL, {"mesure": "requests", "ventilation": "kind", "du": "2025-01", "au": "2025-03"})
+    assert 'filename="statistiques-demandes-type-de-demande-35-2025.csv"' in response["Content-Disposition"]
+
+
+def test_overlapping_periods_can_no_longer_be_differenced_for_a_total(client_as):
+    # The acceptance tester's attack: August–September 1499 persons minus August 1496 gave
+    # September's 3 persons. Every request touching September 2025 is now the 2025 table.
+    put_cell(AUG, "persons", count=1496, persons=1496)
+    put_cell(SEP, "persons", count=3, persons=3)
+    for month in (AUG, SEP):
+        computed_month(month)
+    client = client_as(Role.ANALYST)
+    asked = [
+        {"mesure": "persons", "ventilation": "", "du": "2025-08", "au": "2025-09"},
+        {"mesure": "persons", "ventilation": "", "du": "2025-08", "au": "2025-08"},
+        {"mesure": "persons", "ventilation": "", "du": "2025-09", "au": "2025-09"},
+        {"mesure": "persons", "ventilation": "", "annee": "2025"},
+        {"mesure": "persons", "ventilation": "kind", "annee": "2025"},
+    ]
+    publications = [client.get(URL, params).context["publication"] for params in asked]
+    by_month = {figure.code: figure.shown for figure in publications[0].by_month}
+    # September (3 persons) is secret, and so is August beside it: their sum only is known.
+    assert by_month.pop("2025-09-01") == "s" and by_month.pop("2025-08-01") == "s"
+    assert set(by_month.values()) == {"0"}
+    assert publications[0].total.shown == "1499"
+    # The same figures whatever was asked: no difference of two tables tells anything.
+    assert all(
+        figures(publication)["by_month"] == figures(publications[0])["by_month"] for publication in publications
+    )
+    assert {publication.total.shown for publication in publications} == {"1499"}
+    # The other years never contain September 2025.
+    other = client.get(URL, {"mesure": "persons", "annee": str(current_month().year)}).context["publication"]
+    assert SEP not in [datetime.date.fromisoformat(figure.code) for figure in other.by_month]
+
+
+def test_overlapping_periods_can_no_longer_be_differenced_for_a_value(client_as):
+    # The second attack: requests by outcome, August « Orientée » 53 of 392, August–September
+    # 55 of 394: the 2 September requests were both oriented. A value is now published over the
+    # whole year only (never by month), once for every request that touches the year.
+    put_cell(AUG, "requests", "outcome", "oriented", count=53, persons=53)
+    put_cell(AUG, "requests", "outcome", "waiting", count=339, persons=339)
+    put_cell(AUG, "requests", count=392, persons=392)
+    put_cell(SEP, "requests", "outcome", "oriented", count=2, persons=2)
+    put_cell(SEP, "requests", count=2, persons=2)
+    for month in (AUG, SEP):
+        computed_month(month)
+    client = client_as(Role.NATIONAL_ADMIN)
+    tables = []
+    for period in ({"du": "2025-08", "au": "2025-08"}, {"du": "2025-08", "au": "2025-09"}, {"annee": "2025"}):
+        for scope in ({}, {"departement": "35"}):
+            params = {"mesure": "requests", "ventilation": "outcome", **period, **scope}
+            tables.append(figures(client.get(URL, params).context["publication"]))
+    national, departmental = tables[0], tables[1]
+    assert all(table == national for table in tables[::2]) and all(table == departmental for table in tables[1::2])
+    assert departmental["by_value"]["oriented"] == "55" and departmental["total"] == "394"
+    assert departmental["by_month"]["2025-09-01"] == "s" and departmental["by_month"]["2025-08-01"] == "s"
+    # National and département tables are the same cells: nothing to subtract either.
+    assert national["by_value"] == departmental["by_value"] and national["by_department"]["35"] == "394"
