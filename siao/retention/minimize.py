@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from siao.archive.models import ArchivedFile, ArchivedPerson, ArchiveState
 from siao.emergency.models import EmergencyRequest, Night
-from siao.households.models import Household, HouseholdMember
+from siao.households.models import Household, HouseholdMember, RightsRequest
 from siao.households.search import name_key
 from siao.orientation.enums import RequestStatus
 from siao.orientation.models import Recommendation, Referral, Request, RequestStatusChange, Stay
@@ -106,7 +106,9 @@ def build_records(household_ids: list[int], *, run_id=None, now=None) -> list[tu
         emergency[row.pop("household_id")].append(row)
 
     rights = defaultdict(list)
-    for row in _rights_rows(household_ids):
+    for row in RightsRequest.objects.filter(household_id__in=household_ids).values(
+        "household_id", "kind", "received_on", "status", "answered_on"
+    ):
         rights[row.pop("household_id")].append(row)
 
     records = []
@@ -173,16 +175,3 @@ def build_records(household_ids: list[int], *, run_id=None, now=None) -> list[tu
         ]
         records.append((file, persons))
     return records
-
-
-def _rights_rows(household_ids):
-    """The rights the household exercised (proof the SIAO answered them)."""
-    try:
-        from siao.households.models import RightsRequest
-    except ImportError:
-        return []
-    return list(
-        RightsRequest.objects.filter(household_id__in=household_ids).values(
-            "household_id", "kind", "received_on", "status", "answered_on"
-        )
-    )

@@ -44,6 +44,7 @@ from siao.households.models import (
     Note,
     Person,
     ResidentialSituation,
+    RightsRequest,
 )
 from siao.orientation.models import Recommendation, Referral, Request, RequestStatusChange, Stay
 
@@ -163,21 +164,13 @@ def _deletions(batch: Batch):
         (Contact, Q(household_id__in=ids)),
         (Note, Q(household_id__in=ids)),
         (Accompaniment, Q(household_id__in=ids)),
-        *_rights_deletion(ids),
+        (RightsRequest, Q(household_id__in=ids)),
         (publics_through, Q(household_id__in=ids)),
         (HouseholdMember, Q(household_id__in=ids)),
         (Household, Q(pk__in=ids)),
         (ResidentialSituation, Q(person_id__in=batch.persons)),
         (Person, Q(pk__in=batch.persons)),
     ]
-
-
-def _rights_deletion(ids):
-    try:
-        from siao.households.models import RightsRequest
-    except ImportError:
-        return []
-    return [(RightsRequest, Q(household_id__in=ids))]
 
 
 def _persons_only_in(ids: list[int]) -> list[int]:
