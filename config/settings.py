@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "mozilla_django_oidc",
     "django_tasks",
+    "ninja",
     "django_tasks_db",
     "siao.core",
     "siao.geo",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "siao.retention",
     "siao.archive",
     "siao.statistics",
+    "siao.partners",
     "siao.audit",
     "siao.demo",
 ]
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "siao.core.middleware.CspNonceMiddleware",
     "siao.core.middleware.MethodNotAllowedPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "siao.partners.api.middleware.PartnerApiMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -209,6 +212,19 @@ ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 # The longest special authorization to read the legal archive.
 ARCHIVE_AUTHORIZATION_MAX_DAYS = env.int("ARCHIVE_AUTHORIZATION_MAX_DAYS", default=90)
+
+# Partner API (docs/partner-api.md): token lifetime, webhook delivery (timeout, lease of a
+# claimed event, backoff from base to max, attempts before the dead letter), idempotency keys.
+PARTNER_TOKEN_LIFETIME_SECONDS = env.int("PARTNER_TOKEN_LIFETIME_SECONDS", default=900)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=48)
+# A cache shared by every process (rate limits of the partner API): Redis in production.
+if env.str("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}}
 
 # The 115 (docs/emergency.md): a night belongs to the evening it starts; calls before this hour
 # concern the night that began the evening before. Renewals reach at most this many nights ahead.

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from siao.accounts.proconnect import AuthenticateView, CallbackView
+from siao.partners.api import api as partner_api
 
 urlpatterns = [
     path("", include("siao.core.urls")),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("115/", include("siao.emergency.urls")),
     path("donnees/", include("siao.retention.urls")),
     path("statistiques/", include("siao.statistics.urls")),
+    path("api/v1/", partner_api.urls),
     path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),
     # Demo pages answer 404 unless DEMO_MODE, which production settings can never turn on.

@@ -23,6 +23,8 @@ from siao.households.models import Accompaniment, Household
 from siao.offer.actions.places import apply_place_state
 from siao.offer.enums import PlaceState, ProgramType
 from siao.offer.models import Place, Program
+from siao.partners.enums import EventType
+from siao.partners.outbox import emit_referral
 
 from .eligibility import program_refusal
 from .enums import (
@@ -129,10 +131,11 @@ def _siao_departments(actor) -> frozenset[int]:
 def _withdraw_active_referrals(request: Request, *, actor, comment: str) -> None:
     """The request's referrals still in progress are withdrawn (cancelled, or admitted elsewhere)."""
     now = timezone.now()
-    for referral in request.referrals.active().select_for_update():
+    for referral in request.referrals.active().select_related("program").select_for_update(of=("self",)):
         referral.status, referral.decided_by, referral.decided_at = ReferralStatus.WITHDRAWN, actor.user, now
         referral.decision_comment = comment
         referral.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
+        emit_referral(EventType.REFERRAL_WITHDRAWN, referral)
 
 
 def _start_stay(*, household_id, program, place, request, started_on, actor, referral=None) -> Stay:
@@ -480,6 +483,7 @@ def orient_request(*, actor, request: Request, programs, place: Place | None = N
             target_organization=program.operator_id,
             data={"request": str(request.public_id), "program": str(program.public_id)},
         )
+        emit_referral(EventType.REFERRAL_PROPOSED, referral)
     _move(request, RequestStatus.ORIENTED, actor=actor, comment=", ".join(p.name for p in programs))
     _save(request)
     touch_household(request.household_id)
@@ -501,6 +505,7 @@ def withdraw_referral(*, actor, referral: Referral, comment: str = "") -> Referr
     record(
         "orientation.referral_withdrawn", actor=actor, obj=referral, target_organization=referral.program.operator_id
     )
+    emit_referral(EventType.REFERRAL_WITHDRAWN, referral)
     return referral
 
 
@@ -595,6 +600,33 @@ def record_household_refusal(
         target_organization=referral.program.operator_id,
         data={"reason": reason, "justified": justified, "seniority_reset": not justified},
     )
+    emit_referral(EventType.REFERRAL_HOUSEHOLD_REFUSED, referral)
+    return referral
+
+
+@transaction.atomic
+def record_household_acceptance(*, actor, referral: Referral) -> Referral:
+    """The household visited and accepts the place or dwelling the program accepted it for:
+    the program (and its partner system) is told, and may confirm the arrival."""
+    referral = _lock_referral(referral)
+    if not can_record_household_refusal(actor, referral):
+        raise PermissionDenied("Vous ne pouvez pas enregistrer l'accord du ménage pour cette orientation.")
+    if referral.status != ReferralStatus.ACCEPTED:
+        raise ValidationError(
+            "L'accord du ménage suit l'acceptation de l'orientation par le dispositif.", code="transition"
+        )
+    if referral.household_accepted_at is not None:
+        raise ValidationError("L'accord du ménage est déjà enregistré.", code="transition")
+    referral.household_accepted_at, referral.household_accepted_by = timezone.now(), actor.user
+    referral.save(update_fields=["household_accepted_at", "household_accepted_by", "updated_at"])
+    touch_household(referral.request.household_id)
+    record(
+        "orientation.household_accepted",
+        actor=actor,
+        obj=referral,
+        target_organization=referral.program.operator_id,
+    )
+    emit_referral(EventType.REFERRAL_HOUSEHOLD_ACCEPTED, referral)
     return referral
 
 

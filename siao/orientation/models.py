@@ -182,6 +182,12 @@ class Referral(BaseModel):
     )
     household_refusal_justified = models.BooleanField("refus justifié", null=True, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)
+    # The household visited and accepted the place or dwelling the program offered (the SIAO
+    # records it and the partner is told: interconnection use case 5).
+    household_accepted_at = models.DateTimeField("acceptée par le ménage le", null=True, blank=True)
+    household_accepted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     objects = ReferralQuerySet.as_manager()
 

@@ -18,6 +18,8 @@ from siao.audit.trail import record
 from siao.offer.enums import ValidationStatus
 from siao.offer.models import Program
 from siao.offer.permissions import can_prevalidate_program, can_refuse_program, can_validate_program
+from siao.partners.enums import EventType
+from siao.partners.outbox import emit_program
 
 DECIDED = frozenset({ValidationStatus.VALIDATED, ValidationStatus.REFUSED})
 REFUSAL_REASON_MAX_LENGTH = 2000
@@ -116,6 +118,7 @@ def validate_program(*, actor, program: Program, expected_status: str | None = N
     program.validated_by, program.validated_at = actor.user, timezone.now()
     program.save(update_fields=["validation_status", "validated_by", "validated_at", "updated_at"])
     record("offer.program_validated", actor=actor, obj=program, target_organization=program.operator)
+    emit_program(EventType.PROGRAM_VALIDATED, program)
     operator = program.operator
     newly_valid = Organization.objects.filter(pk=operator.pk, validation_status=ValidationStatus.SUBMITTED).update(
         validation_status=ValidationStatus.VALIDATED, updated_at=timezone.now()
@@ -169,4 +172,5 @@ def refuse_program(
         subject=f"Votre dispositif « {program.name} » n'a pas été validé",
         site_url=site_url,
     )
+    emit_program(EventType.PROGRAM_REFUSED, program)
     return program

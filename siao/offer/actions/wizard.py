@@ -292,15 +292,18 @@ def submit_program_draft(*, actor: Actor, draft: ProgramDraft) -> Program:
     if check.errors:
         step = check.first_invalid_step
         raise DraftIncomplete(step, check.errors[step])
-    program = check.program
+    locked.delete()
+    return _submit(actor, check.program, publics=check.publics, siaos=check.siaos)
+
+
+def _submit(actor: Actor, program: Program, *, publics, siaos) -> Program:
     program.validation_status = ValidationStatus.SUBMITTED
     program.submitted_by = actor.user
     program.submitted_at = timezone.now()
     program.save()
-    program.publics.set(check.publics)
+    program.publics.set(publics)
     if program.holds_offer:
-        program.orienting_siaos.set(check.siaos)
-    locked.delete()
+        program.orienting_siaos.set(siaos)
     direct = is_validated_directly_by_siao(program.type)
     record(
         "offer.program_submitted",
@@ -316,6 +319,29 @@ def submit_program_draft(*, actor: Actor, draft: ProgramDraft) -> Program:
     )
     transaction.on_commit(lambda: _notify_reviewers(program))
     return program
+
+
+@transaction.atomic
+def submit_program(*, actor: Actor, program: Program, publics=()) -> Program:
+    """A program built elsewhere than the wizard (the partner API): the same checks as the
+    wizard's, then the same validation circuit. Oriented to by the SIAO of its département."""
+    if not may_create_program(actor):
+        raise PermissionDenied("Votre profil ne permet pas de créer un dispositif.")
+    if program.operator_id not in _operator_ids_for(actor):
+        raise PermissionDenied("Cette entité n'est pas la vôtre.")
+    program.full_clean(exclude=["submitted_by", "prevalidated_by", "validated_by", "refused_by"])
+    siaos = list(
+        Organization.objects.filter(kind=OrganizationKind.SIAO, is_active=True, departments=program.department_id)
+    )
+    return _submit(
+        actor, program, publics=list(publics), siaos=[] if program.category in NO_OFFER_CATEGORIES else siaos
+    )
+
+
+def _operator_ids_for(actor: Actor) -> set[int]:
+    if actor.role in OPERATOR_ROLES:
+        return {actor.organization.pk}
+    return set(Organization.objects.filter(kind=OrganizationKind.OPERATOR).values_list("pk", flat=True))
 
 
 def reviewers_of(program: Program) -> list[str]:

@@ -1,0 +1,324 @@
+"""Use cases 2, 3, 5, 6 and 7: the candidatures the SIAO sends (read here after the
+`referral.proposed` webhook), the partner's answer, the arrival (start of the stay) and the
+end of the stay. The partner acts as the program's manager: the orientation actions decide,
+in the same transactions and with the same rules as on the site."""
+
+import datetime
+import uuid
+
+from django.db.models import Prefetch
+from ninja import Query, Schema, Status
+from pydantic import Field
+
+from siao.audit.trail import record
+from siao.households.models import HouseholdMember
+from siao.offer.models import Place
+from siao.orientation.actions import admit, decide_referral, end_stay
+from siao.orientation.enums import ReferralStatus
+from siao.orientation.models import Referral, Stay
+from siao.partners.enums import Scope
+
+from . import api
+from .base import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    ApiError,
+    etag_of,
+    not_modified,
+    operator_ids,
+    page,
+    program_actor,
+    require_scope,
+)
+from .offer import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .schemas import (
+    ArrivalIn,
+    DecisionIn,
+    ReferralOut,
+    ReferralPage,
+    StayEndIn,
+    StayOut,
+    StayPage,
+)
+
+TAG_REFERRALS = "Candidatures (cas 2, 3 et 5)"
+TAG_STAYS = "Arrivées et sorties (cas 6 et 7)"
+
+
+class ReferralListing(Schema):
+    cursor: str | None = Field(None, description="Le `next_cursor` de la page précédente.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    updated_since: datetime.datetime | None = None
+    status: str | None = Field(
+        None, description="proposed, accepted, refused_by_program, refused_by_household, withdrawn, admitted"
+    )
+    program: uuid.UUID | None = None
+
+
+class StayListing(Schema):
+    cursor: str | None = None
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    updated_since: datetime.datetime | None = None
+    current: bool | None = Field(None, description="true : prises en charge en cours ; false : terminées.")
+
+
+def referrals_of(request):
+    return Referral.objects.filter(program__operator_id__in=operator_ids(request)).select_related(
+        "program__operator", "place", "request__household", "stay"
+    )
+
+
+def stays_of(request):
+    return Stay.objects.filter(program__operator_id__in=operator_ids(request)).select_related(
+        "program__operator", "place", "referral", "household"
+    )
+
+
+def _get(queryset, public_id):
+    obj = queryset.filter(public_id=public_id).first()
+    if obj is None:
+        raise ApiError("not_found")
+    return obj
+
+
+def _stay_of(referral) -> Stay | None:
+    try:
+        return referral.stay
+    except Stay.DoesNotExist:
+        return None
+
+
+def summary_out(referral: Referral) -> dict:
+    return {
+        "id": referral.public_id,
+        "program": referral.program.public_id,
+        "place": referral.place.public_id if referral.place_id else None,
+        "status": referral.status,
+        "proposed_at": referral.proposed_at,
+        "decided_at": referral.decided_at,
+        "household_accepted_at": referral.household_accepted_at,
+        "member_count": referral.request.household.member_count,
+        "updated_at": referral.updated_at,
+    }
+
+
+def referral_out(referral: Referral) -> dict:
+    request, household = referral.request, referral.request.household
+    members = (
+        HouseholdMember.objects.filter(household=household, left_on__isnull=True)
+        .select_related("person")
+        .order_by("pk")
+    )
+    stay = _stay_of(referral)
+    return {
+        **summary_out(referral),
+        "request": request.public_id,
+        "department": referral.program.department.code,
+        "request_reason": request.reason,
+        "housing_situation": request.housing_situation,
+        "priority": request.priority,
+        "siao_comment": referral.comment,
+        "program_refusal_reason": referral.program_refusal_reason,
+        "decision_comment": referral.decision_comment,
+        "household": {
+            "id": household.public_id,
+            "composition": household.composition.label if household.composition_id else None,
+            "member_count": household.member_count,
+            "children_count": household.children_count,
+            "persons": [
+                {
+                    "id": m.person.public_id,
+                    "last_name": m.person.last_name,
+                    "first_name": m.person.first_name,
+                    "birth_date": m.person.birth_date,
+                    "sex": m.person.sex,
+                    "relationship": m.relationship,
+                }
+                for m in members
+            ],
+        },
+        "wished_offer": {
+            "program": referral.program.public_id,
+            "program_types": [r.program_type for r in request.recommendations.all()],
+            "place": referral.place.public_id if referral.place_id else None,
+        },
+        "stay": stay.public_id if stay else None,
+    }
+
+
+def stay_out(stay: Stay) -> dict:
+    return {
+        "id": stay.public_id,
+        "referral": stay.referral.public_id if stay.referral_id else None,
+        "program": stay.program.public_id,
+        "place": stay.place.public_id if stay.place_id else None,
+        "household": stay.household.public_id,
+        "started_on": stay.started_on,
+        "ended_on": stay.ended_on,
+        "exit_reason": stay.exit_reason,
+        "exit_destination": stay.exit_destination,
+        "updated_at": stay.updated_at,
+    }
+
+
+def _detailed(request):
+    return (
+        referrals_of(request)
+        .select_related("program__department", "request__household__composition")
+        .prefetch_related(Prefetch("request__recommendations"))
+    )
+
+
+# -- referrals --------------------------------------------------------------------------------------
+
+
+@api.get(
+    "/referrals",
+    response={200: ReferralPage, **READ_ERRORS},
+    tags=[TAG_REFERRALS],
+    summary="Candidatures reçues (flux)",
+)
+def list_referrals(request, filters: Query[ReferralListing]):
+    require_scope(request, Scope.REFERRALS_READ)
+    queryset = referrals_of(request)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.program:
+        queryset = queryset.filter(program__public_id=filters.program)
+    items, cursor = page(queryset, cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since)
+    return {"items": [summary_out(r) for r in items], "next_cursor": cursor}
+
+
+@api.get(
+    "/referrals/{referral_id}",
+    response={200: ReferralOut, **DETAIL_ERRORS},
+    tags=[TAG_REFERRALS],
+    summary="Une candidature : les personnes et l'offre souhaitée (lecture tracée)",
+)
+def get_referral(request, referral_id: uuid.UUID):
+    require_scope(request, Scope.REFERRALS_READ)
+    referral = _get(_detailed(request), referral_id)
+    etag = etag_of(
+        referral.public_id, referral.updated_at.isoformat(), referral.request.household.updated_at.isoformat()
+    )
+    record(
+        "partners.referral_read",
+        actor=program_actor(request, referral.program),
+        obj=referral,
+        target_organization=referral.program.operator_id,
+        data={"household": str(referral.request.household.public_id)},
+    )
+    if not_modified(request, etag):
+        from django.http import HttpResponse
+
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    response = api.create_response(request, referral_out(referral), status=200)
+    response["ETag"] = etag
+    return response
+
+
+@api.post(
+    "/referrals/{referral_id}/decision",
+    response={200: ReferralOut, **WRITE_ERRORS},
+    tags=[TAG_REFERRALS],
+    summary="Répondre à une candidature (acceptée, ou refusée avec un motif)",
+)
+def decide(request, referral_id: uuid.UUID, payload: DecisionIn):
+    require_scope(request, Scope.REFERRALS_WRITE)
+    referral = _get(referrals_of(request), referral_id)
+    if payload.decision == "refused" and payload.reason is None:
+        raise ApiError(
+            "validation", errors=[{"field": "reason", "code": "required", "message": "Indiquez le motif du refus."}]
+        )
+    decide_referral(
+        actor=program_actor(request, referral.program),
+        referral=referral,
+        accept=payload.decision == "accepted",
+        reason=payload.reason or "",
+        comment=payload.comment,
+    )
+    return Status(200, referral_out(_get(_detailed(request), referral_id)))
+
+
+@api.post(
+    "/referrals/{referral_id}/arrival",
+    response={201: StayOut, **WRITE_ERRORS},
+    tags=[TAG_STAYS],
+    summary="Confirmer l'arrivée du ménage : début de la prise en charge",
+)
+def confirm_arrival(request, referral_id: uuid.UUID, payload: ArrivalIn):
+    require_scope(request, Scope.REFERRALS_WRITE)
+    referral = _get(referrals_of(request), referral_id)
+    if referral.status == ReferralStatus.PROPOSED:
+        raise ApiError(
+            "conflict",
+            detail="L'arrivée suit l'acceptation de la candidature : répondez d'abord à la candidature.",
+            errors=[{"field": "", "code": "transition", "message": "Candidature pas encore acceptée."}],
+        )
+    place = Place.objects.filter(public_id=payload.place, place_group__program_id=referral.program_id).first()
+    if place is None:
+        raise ApiError(
+            "validation",
+            errors=[
+                {
+                    "field": "place",
+                    "code": "unknown",
+                    "message": "Choisissez une place du dispositif de la candidature.",
+                }
+            ],
+        )
+    stay = admit(
+        actor=program_actor(request, referral.program), referral=referral, place=place, started_on=payload.started_on
+    )
+    return Status(201, stay_out(stays_of(request).get(pk=stay.pk)))
+
+
+# -- stays ------------------------------------------------------------------------------------------
+
+
+@api.get("/stays", response={200: StayPage, **READ_ERRORS}, tags=[TAG_STAYS], summary="Prises en charge (flux)")
+def list_stays(request, filters: Query[StayListing]):
+    require_scope(request, Scope.REFERRALS_READ)
+    queryset = stays_of(request)
+    if filters.current is not None:
+        queryset = queryset.filter(ended_on__isnull=filters.current)
+    items, cursor = page(queryset, cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since)
+    return {"items": [stay_out(s) for s in items], "next_cursor": cursor}
+
+
+@api.get("/stays/{stay_id}", response={200: StayOut, **DETAIL_ERRORS}, tags=[TAG_STAYS], summary="Une prise en charge")
+def get_stay(request, stay_id: uuid.UUID):
+    require_scope(request, Scope.REFERRALS_READ)
+    stay = _get(stays_of(request), stay_id)
+    etag = etag_of(stay.public_id, stay.updated_at.isoformat())
+    if not_modified(request, etag):
+        from django.http import HttpResponse
+
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        return response
+    response = api.create_response(request, stay_out(stay), status=200)
+    response["ETag"] = etag
+    return response
+
+
+@api.post(
+    "/stays/{stay_id}/end",
+    response={200: StayOut, **WRITE_ERRORS},
+    tags=[TAG_STAYS],
+    summary="Déclarer la fin de la prise en charge (sortie)",
+)
+def finish_stay(request, stay_id: uuid.UUID, payload: StayEndIn):
+    require_scope(request, Scope.REFERRALS_WRITE)
+    stay = _get(stays_of(request), stay_id)
+    end_stay(
+        actor=program_actor(request, stay.program),
+        stay=stay,
+        ended_on=payload.ended_on,
+        exit_reason=payload.exit_reason,
+        exit_destination=payload.exit_destination,
+        comment=payload.comment,
+    )
+    return Status(200, stay_out(stays_of(request).get(pk=stay.pk)))

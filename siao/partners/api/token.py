@@ -1,0 +1,65 @@
+"""OAuth 2.0 client credentials (RFC 6749 §4.4): a short-lived bearer token for a client id
+and one of its valid secrets, given as form fields or HTTP Basic."""
+
+import base64
+import binascii
+from urllib.parse import unquote_plus
+
+from ninja import Form, Schema, Status
+from pydantic import Field
+
+from siao.audit.trail import record
+from siao.partners.credentials import find_client, issue_token
+
+from . import api
+from .base import ApiError
+from .schemas import Problem, TokenOut
+
+
+class TokenForm(Schema):
+    grant_type: str = Field("", description="Toujours `client_credentials`.")
+    client_id: str = Field("", description="Ou en authentification HTTP Basic.")
+    client_secret: str = Field("", description="Ou en authentification HTTP Basic.")
+    scope: str = Field("", description="Droits demandés, séparés par des espaces (défaut : tous ceux du client).")
+
+
+def _basic_credentials(request) -> tuple[str, str] | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+@api.post(
+    "/oauth/token",
+    auth=None,
+    response={200: TokenOut, 400: Problem, 401: Problem, 429: Problem},
+    tags=["Authentification"],
+    summary="Obtenir un jeton d'accès (client credentials)",
+)
+def obtain_token(request, form: Form[TokenForm]):
+    if form.grant_type != "client_credentials":
+        raise ApiError("unsupported_grant_type" if form.grant_type else "invalid_request")
+    credentials = _basic_credentials(request) or (form.client_id, form.client_secret)
+    client = find_client(*credentials)
+    if client is None:
+        raise ApiError("invalid_client", headers={"WWW-Authenticate": 'Basic realm="SI SIAO"'})
+    wanted = form.scope.split() if form.scope.strip() else list(client.scopes)
+    if any(scope not in client.scopes for scope in wanted):
+        raise ApiError("invalid_scope")
+    issued = issue_token(client, wanted)
+    record("partners.token_issued", user=client.service_user, obj=client, data={"scopes": wanted})
+    return Status(
+        200,
+        {
+            "access_token": issued.access_token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in,
+            "scope": " ".join(issued.scopes),
+        },
+    )

@@ -1,0 +1,174 @@
+"""The webhook worker: claims due events from the outbox, signs and posts them, retries with
+exponential backoff, parks them as dead after WEBHOOK_MAX_ATTEMPTS.
+
+At least once, in order per key: an event is claimed only when no earlier event of its
+client and key is still pending or dead; a claim is a lease (`locked_until`), so the events
+of a worker killed mid-delivery are claimed again when the lease ends. Receivers
+deduplicate by the event id (`SIAO-Webhook-Id`)."""
+
+import datetime
+import hashlib
+import hmac
+import json
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from .credentials import webhook_secrets
+from .enums import EventStatus
+from .models import WebhookAttempt, WebhookEvent
+
+SIGNATURE_HEADER = "SIAO-Webhook-Signature"
+TIMESTAMP_HEADER = "SIAO-Webhook-Timestamp"
+ID_HEADER = "SIAO-Webhook-Id"
+TYPE_HEADER = "SIAO-Webhook-Event"
+
+
+def body_of(event: WebhookEvent) -> bytes:
+    document = {
+        "id": str(event.event_id),
+        "type": event.type,
+        "created_at": event.created_at.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
+        "data": event.payload,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def signature(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
+    """`v1=` HMAC-SHA256 over "<id>.<timestamp>.<body>" with the client's webhook secret."""
+    message = f"{event_id}.{timestamp}.".encode() + body
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_headers(event: WebhookEvent, body: bytes, now: int | None = None) -> dict[str, str]:
+    timestamp = int(now if now is not None else time.time())
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "SI-SIAO-Webhooks/1",
+        ID_HEADER: str(event.event_id),
+        TYPE_HEADER: event.type,
+        TIMESTAMP_HEADER: str(timestamp),
+        # Space-separated: two signatures during a secret's rotation, the current one first.
+        SIGNATURE_HEADER: " ".join(
+            signature(secret, str(event.event_id), timestamp, body) for secret in webhook_secrets(event.client)
+        ),
+    }
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """30 s, 1 min, 2 min… capped at 1 h, with ±10 % jitter so that retries don't align."""
+    base = min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.WEBHOOK_RETRY_MAX_SECONDS)
+    return datetime.timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311 (jitter, not a secret)
+
+
+def claimable(now):
+    earlier_blocking = WebhookEvent.objects.filter(
+        client_id=OuterRef("client_id"), ordering_key=OuterRef("ordering_key"), id__lt=OuterRef("id")
+    ).filter(status__in=[EventStatus.PENDING, EventStatus.DEAD])
+    return (
+        WebhookEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=now)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(client__is_active=True)
+        .exclude(Exists(earlier_blocking))
+        .order_by("next_attempt_at", "id")
+    )
+
+
+def claim(limit: int, now=None) -> list[WebhookEvent]:
+    """Lease up to `limit` due events (PostgreSQL: SKIP LOCKED, so that workers share)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        queryset = claimable(now)
+        if connection.features.has_select_for_update_skip_locked:
+            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        events = list(queryset.select_related("client")[:limit])
+        if events:
+            WebhookEvent.objects.filter(pk__in=[e.pk for e in events]).update(
+                locked_until=now + datetime.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+            )
+    return events
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+def post(session: requests.Session, event: WebhookEvent) -> Outcome:
+    body = body_of(event)
+    started = time.monotonic()
+    try:
+        response = session.post(
+            event.client.webhook_url,
+            data=body,
+            headers=signed_headers(event, body),
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500], int((time.monotonic() - started) * 1000))
+    duration = int((time.monotonic() - started) * 1000)
+    if 200 <= response.status_code < 300:
+        return Outcome(True, response.status_code, "", duration)
+    return Outcome(False, response.status_code, f"HTTP {response.status_code}", duration)
+
+
+def settle(event: WebhookEvent, outcome: Outcome, now=None) -> None:
+    """Write the attempt and the event's new state; a lease lost to another worker (the
+    event is no longer ours) changes nothing but the log."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            event_id=event.pk,
+            attempted_at=now,
+            succeeded=outcome.ok,
+            status_code=outcome.status_code,
+            duration_ms=outcome.duration_ms,
+            error=outcome.error,
+        )
+        attempts = event.attempts + 1
+        if outcome.ok:
+            values = {"status": EventStatus.DELIVERED, "delivered_at": now, "last_error": ""}
+        elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            values = {"status": EventStatus.DEAD, "last_error": outcome.error}
+        else:
+            values = {"next_attempt_at": now + backoff(attempts), "last_error": outcome.error}
+        WebhookEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
+            attempts=attempts, locked_until=None, **values
+        )
+
+
+def deliver_batch(session: requests.Session, limit: int = 50, threads: int = 8) -> int:
+    """Claim and deliver one batch; the events of one key are never in flight together."""
+    events = claim(limit)
+    if not events:
+        return 0
+    if threads <= 1 or len(events) == 1:
+        outcomes = [post(session, event) for event in events]
+    else:
+        with ThreadPoolExecutor(max_workers=min(threads, len(events))) as pool:
+            outcomes = list(pool.map(lambda e: post(session, e), events))
+    for event, outcome in zip(events, outcomes, strict=True):
+        settle(event, outcome)
+    return len(events)
+
+
+def deliver_due(limit: int = 50, threads: int = 8, session: requests.Session | None = None) -> int:
+    """Deliver until nothing is due (tests and `webhook_worker --once`)."""
+    session = session or requests.Session()
+    total = 0
+    while True:
+        count = deliver_batch(session, limit=limit, threads=threads)
+        if not count:
+            return total
+        total += count
