@@ -160,7 +160,12 @@ class Program(BaseModel):
     class Meta:
         verbose_name = "dispositif"
         ordering = ["name"]
-        indexes = [models.Index(fields=["department", "validation_status"]), models.Index(fields=["category", "type"])]
+        indexes = [
+            models.Index(fields=["department", "validation_status"]),
+            models.Index(fields=["category", "type"]),
+            # The partner API's feeds read in (updated_at, id) order (cursor pagination).
+            models.Index(fields=["updated_at", "id"], name="offer_program_feed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(funded_iml_plus=0) | Q(category=ProgramCategory.IML), name="iml_plus_only_for_iml"
@@ -296,7 +301,10 @@ class PlaceGroup(BaseModel):
         verbose_name_plural = "groupes de places"
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="place_group_capacity_positive")]
-        indexes = [models.Index(fields=["program", "capacity"], name="offer_group_program_capacity")]
+        indexes = [
+            models.Index(fields=["program", "capacity"], name="offer_group_program_capacity"),
+            models.Index(fields=["updated_at", "id"], name="offer_group_feed"),
+        ]
 
     def __str__(self):
         return self.name
@@ -334,7 +342,11 @@ class Place(BaseModel):
     class Meta:
         verbose_name = "place"
         ordering = ["place_group", "label"]
-        indexes = [models.Index(fields=["department", "state"]), models.Index(fields=["place_group", "state"])]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            models.Index(fields=["place_group", "state"]),
+            models.Index(fields=["updated_at", "id"], name="offer_place_feed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state=PlaceState.UNAVAILABLE) | Q(unavailability_reason=""),

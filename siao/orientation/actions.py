@@ -153,7 +153,9 @@ def _start_stay(*, household_id, program, place, request, started_on, actor, ref
                 admitted_by=actor.user,
             )
     except IntegrityError:
-        raise ValidationError({"place": "Cette place est déjà occupée."}, code="place_taken") from None
+        raise ValidationError(
+            {"place": ValidationError("Cette place est déjà occupée.", code="place_taken")}
+        ) from None
 
 
 def _back_to_waiting_if_no_active_referral(request: Request, *, actor) -> None:
@@ -646,9 +648,15 @@ def _occupy(place: Place, program: Program, *, actor) -> Place:
     if locked.state not in (PlaceState.AVAILABLE, PlaceState.HELD) or (
         locked.state == PlaceState.HELD and locked.emergency_placements.filter(released_at__isnull=True).exists()
     ):
+        # The code is on the field's error (a dict's own `code` would be lost): callers such
+        # as the partner API tell a taken place (409) from a wrong choice.
         raise ValidationError(
-            {"place": "Cette place n'est plus disponible : elle vient d'être attribuée. Choisissez-en une autre."},
-            code="place_taken",
+            {
+                "place": ValidationError(
+                    "Cette place n'est plus disponible : elle vient d'être attribuée. Choisissez-en une autre.",
+                    code="place_taken",
+                )
+            }
         )
     apply_place_state(place=locked, to_state=PlaceState.OCCUPIED, user=actor.user)
     return locked
@@ -662,10 +670,15 @@ def admit(*, actor, referral: Referral, place: Place, started_on: datetime.date)
     program = referral.program
     if not can_admit(actor, program):
         raise PermissionDenied("Vous ne pouvez pas admettre dans ce dispositif.")
+    if referral.status == ReferralStatus.ADMITTED:
+        raise ValidationError("Le ménage est déjà admis au titre de cette orientation.", code="transition")
     if referral.status != ReferralStatus.ACCEPTED:
-        raise ValidationError(
-            "L'admission suit l'acceptation de l'orientation : acceptez-la d'abord.", code="transition"
+        message = (
+            "L'admission suit l'acceptation de l'orientation : acceptez-la d'abord."
+            if referral.status == ReferralStatus.PROPOSED
+            else f"Cette orientation est « {ReferralStatus(referral.status).label} » : aucune admission possible."
         )
+        raise ValidationError(message, code="transition")
     _check_admission_date(started_on)
     if started_on < timezone.localdate(referral.proposed_at):
         raise ValidationError(

@@ -196,6 +196,7 @@ class Referral(BaseModel):
         indexes = [
             models.Index(fields=["program", "status"], name="referral_program_status"),
             models.Index(fields=["request", "status"], name="referral_request_status"),
+            models.Index(fields=["updated_at", "id"], name="referral_feed"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -237,6 +238,7 @@ class Stay(BaseModel):
         indexes = [
             models.Index(fields=["program", "ended_on"], name="stay_program_current"),
             models.Index(fields=["household", "started_on"], name="stay_household"),
+            models.Index(fields=["updated_at", "id"], name="stay_feed"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -30,6 +30,11 @@ urlpatterns = [
         program.referral_household_refusal,
         name="referral_household_refusal",
     ),
+    path(
+        "orientations/<uuid:public_id>/accord-du-menage/",
+        program.referral_household_acceptance,
+        name="referral_household_acceptance",
+    ),
     path("orientations/<uuid:public_id>/admission/", program.referral_admit, name="referral_admit"),
     # Admissions and stays (prises en charge)
     path("admission-directe/<uuid:household_public_id>/", program.direct_admission, name="direct_admission"),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from siao.accounts.decorators import actor_required
 from siao.core.forms import add_validation_errors
@@ -100,6 +101,7 @@ def referral_detail(request, public_id):
         "form": form,
         "may_decide": may_decide or (form.is_bound and bool(form.errors)),
         "may_record_refusal": is_active and can_record_household_refusal(actor, referral),
+        "may_record_acceptance": may_record_household_acceptance(actor, referral),
         "may_admit": referral.status == ReferralStatus.ACCEPTED and can_admit(actor, referral.program),
     }
     return _render_form(request, "orientation/referral_detail.html", context, form)
@@ -146,6 +148,37 @@ def referral_household_refusal(request, public_id):
         "back_url_is_request": actor.role in SIAO_DECIDERS,
     }
     return _render_form(request, "orientation/household_refusal.html", context, form)
+
+
+def may_record_household_acceptance(actor, referral) -> bool:
+    """The household's acceptance follows the program's: once, while the referral is accepted."""
+    return (
+        referral.status == ReferralStatus.ACCEPTED
+        and referral.household_accepted_at is None
+        and can_record_household_refusal(actor, referral)
+    )
+
+
+@require_POST
+@actor_required(has_role_for("record_household_refusal"))
+def referral_household_acceptance(request, public_id):
+    """« Le ménage accepte la place » (use case 5 of the interconnection: the program's partner
+    system is told by a webhook)."""
+    actor = request.actor
+    referral = get_referral_for(actor, public_id)
+    if not can_record_household_refusal(actor, referral):
+        raise PermissionDenied("Vous ne pouvez pas enregistrer l'accord du ménage pour cette orientation.")
+    try:
+        actions.record_household_acceptance(actor=actor, referral=referral)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, "Accord du ménage enregistré : le dispositif en est informé et peut enregistrer l'admission."
+        )
+    if actor.role in SIAO_DECIDERS:
+        return redirect("orientation:request_detail", public_id=referral.request.public_id)
+    return _referral_page(referral)
 
 
 @actor_required(has_role_for("admit"))

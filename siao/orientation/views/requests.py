@@ -24,6 +24,7 @@ from siao.orientation.eligibility import siao_orientable_q
 from siao.orientation.enums import (
     ACTIVE_REFERRAL_STATUSES,
     SIAO_QUEUE_STATUSES,
+    ReferralStatus,
     RequestStatus,
 )
 from siao.orientation.forms import CancelForm, OrientForm, PriorityForm, RequestForm, SendBackForm, TransferForm
@@ -114,6 +115,11 @@ def request_detail(request, public_id):
         referral.is_active = referral.status in ACTIVE_REFERRAL_STATUSES
         referral.may_withdraw = may["may_withdraw"] and referral.is_active
         referral.may_record_refusal = referral.is_active and can_record_household_refusal(actor, referral)
+        referral.may_record_acceptance = (
+            referral.status == ReferralStatus.ACCEPTED
+            and referral.household_accepted_at is None
+            and referral.may_record_refusal
+        )
         referral.is_own_program = actor.membership.program_id == referral.program_id
     stays = list(insertion_request.stays.select_related("program", "place").order_by("started_on", "pk"))
     context = {
