@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 DATABASES := default archive stats
 
-.PHONY: run test quality migrate demo install e2e-deps bench bench-offer bench-households bench-emergency bench-statistics clean
+.PHONY: run test quality migrate demo install e2e-deps api-schema bench bench-offer bench-households bench-emergency bench-statistics bench-partners clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 ou plus récent est nécessaire"'
@@ -25,10 +25,11 @@ demo: migrate
 
 run: demo
 	@echo "SI SIAO : http://127.0.0.1:$(PORT)/ (comptes de démonstration : http://127.0.0.1:$(PORT)/demo/)"
-	@# The background tasks' worker (retention runs asked from the site) runs beside the server
-	@# and stops with it.
+	@# The background tasks' worker (retention runs asked from the site) and the partners'
+	@# webhook worker run beside the server and stop with it.
 	DJANGO_ENV=dev $(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DJANGO_ENV=dev $(PY) manage.py webhook_worker & webhooks=$$!; \
+		trap 'kill $$worker $$webhooks 2>/dev/null' EXIT INT TERM; \
 		DJANGO_ENV=dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests need npm packages: the OpenID provider and axe-core (node is on the machine; CI installs Chromium).
@@ -39,6 +40,10 @@ e2e-deps:
 
 test: $(STAMP) e2e-deps
 	DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+# The partner API's contract (docs/api/openapi-v1.json), compared with the served document by a test.
+api-schema: $(STAMP)
+	DJANGO_ENV=test $(PY) manage.py export_openapi
 
 quality: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -62,6 +67,9 @@ bench-emergency: $(STAMP)
 
 bench-statistics: $(STAMP)
 	$(PY) -m bench.statistics $(BENCH_ARGS)
+
+bench-partners: $(STAMP)
+	$(PY) -m bench.partners $(BENCH_ARGS)
 
 clean:
 	rm -rf var $(VENV)

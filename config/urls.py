@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from siao.accounts.proconnect import AuthenticateView, CallbackView
 from siao.partners.api import api as partner_api
+from siao.partners.guide import api_guide
 
 urlpatterns = [
     path("", include("siao.core.urls")),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("115/", include("siao.emergency.urls")),
     path("donnees/", include("siao.retention.urls")),
     path("statistiques/", include("siao.statistics.urls")),
+    path("partenaires/", include("siao.partners.urls")),
+    path("api/v1/guide/", api_guide, name="api_guide"),
     path("api/v1/", partner_api.urls),
     path("proconnect/connexion/", AuthenticateView.as_view(), name="oidc_authentication_init"),
     path("proconnect/callback/", CallbackView.as_view(), name="oidc_authentication_callback"),

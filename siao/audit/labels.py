@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "orientation.referral_accepted": "Orientation acceptée par le dispositif",
     "orientation.referral_refused": "Orientation refusée par le dispositif",
     "orientation.household_refused": "Orientation refusée par le ménage",
+    "orientation.household_accepted": "Place acceptée par le ménage",
     "orientation.admitted": "Admission",
     "orientation.direct_admission": "Admission directe",
     "orientation.stay_ended": "Sortie du dispositif",
@@ -101,6 +102,17 @@ ACTION_LABELS = {
     "archive.searched": "Recherche dans l'archive légale",
     "archive.read": "Consultation d'un dossier archivé",
     "statistics.exported": "Export de statistiques",
+    # The partner interconnection API (issue 7).
+    "partners.client_registered": "Client partenaire enregistré",
+    "partners.client_updated": "Client partenaire modifié",
+    "partners.secret_rotated": "Secret d'un client partenaire renouvelé",
+    "partners.secret_revoked": "Secret d'un client partenaire révoqué",
+    "partners.webhook_secret_rotated": "Secret de signature des webhooks renouvelé",
+    "partners.client_activated": "Client partenaire réactivé",
+    "partners.client_deactivated": "Client partenaire désactivé",
+    "partners.events_replayed": "Événements webhook rejoués",
+    "partners.token_issued": "Jeton d'accès délivré à un partenaire",
+    "partners.referral_read": "Orientation lue par un partenaire (API)",
 }
 
 REASON_LABELS = {

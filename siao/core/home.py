@@ -215,7 +215,12 @@ def emergency_tiles(actor) -> list[Tile]:
 
 # Apps that bring their own tiles (a `tiles_for(actor)` function each, cheap: the menu of every
 # page calls it; tiles that cost a query go in an optional `home_tiles_for(actor)`, home page only).
-DATA_PROTECTION_TILE_MODULES = ["siao.statistics.tiles", "siao.retention.tiles", "siao.audit.report_tiles"]
+DATA_PROTECTION_TILE_MODULES = [
+    "siao.statistics.tiles",
+    "siao.retention.tiles",
+    "siao.audit.report_tiles",
+    "siao.partners.tiles",
+]
 
 
 def home_tiles_for(actor) -> list[Tile]:

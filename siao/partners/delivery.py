@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import math
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
 
 from .credentials import webhook_secrets
 from .enums import EventStatus
 from .models import WebhookAttempt, WebhookEvent
+from .outbox import blocking_q
 
 SIGNATURE_HEADER = "SIAO-Webhook-Signature"
 TIMESTAMP_HEADER = "SIAO-Webhook-Timestamp"
@@ -63,15 +66,20 @@ def signed_headers(event: WebhookEvent, body: bytes, now: int | None = None) -> 
 
 
 def backoff(attempts: int) -> datetime.timedelta:
-    """30 s, 1 min, 2 min… capped at 1 h, with ±10 % jitter so that retries don't align."""
-    base = min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.WEBHOOK_RETRY_MAX_SECONDS)
-    return datetime.timedelta(seconds=base * random.uniform(0.9, 1.1))  # noqa: S311 (jitter, not a secret)
+    """30 s, 1 min, 2 min… with ±10 % jitter so that retries don't align, capped at
+    WEBHOOK_RETRY_MAX_SECONDS (1 h) jitter included."""
+    base = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** min(max(attempts - 1, 0), 32)
+    jittered = base * random.uniform(0.9, 1.1)  # noqa: S311 (jitter, not a secret)
+    return datetime.timedelta(seconds=min(jittered, settings.WEBHOOK_RETRY_MAX_SECONDS))
 
 
 def claimable(now):
+    """Due, not leased (or the lease ended), of an active client, and no earlier event of its
+    key still pending or dead. Walks the partial index `webhook_pending_due`; the check of
+    earlier events uses `webhook_order_key`."""
     earlier_blocking = WebhookEvent.objects.filter(
-        client_id=OuterRef("client_id"), ordering_key=OuterRef("ordering_key"), id__lt=OuterRef("id")
-    ).filter(status__in=[EventStatus.PENDING, EventStatus.DEAD])
+        blocking_q(), client_id=OuterRef("client_id"), ordering_key=OuterRef("ordering_key"), id__lt=OuterRef("id")
+    )
     return (
         WebhookEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=now)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
@@ -81,18 +89,28 @@ def claimable(now):
     )
 
 
-def claim(limit: int, now=None) -> list[WebhookEvent]:
-    """Lease up to `limit` due events (PostgreSQL: SKIP LOCKED, so that workers share)."""
+def lease_for(limit: int, threads: int) -> int:
+    """A lease long enough for a whole batch whose receivers all time out, so that a slow batch
+    is not claimed again by another worker while it is still being delivered."""
+    rounds = math.ceil(max(limit, 1) / max(threads, 1))
+    return max(settings.WEBHOOK_LEASE_SECONDS, math.ceil(rounds * settings.WEBHOOK_TIMEOUT_SECONDS) + 5)
+
+
+def claim(limit: int, now=None, lease_seconds: int | None = None) -> list[WebhookEvent]:
+    """Lease up to `limit` due events (PostgreSQL: SKIP LOCKED, so that workers share). Each
+    event carries its lease (`event.lease`): settling checks it, so that a worker whose lease
+    ended and whose events were claimed again changes nothing but the log."""
     now = now or timezone.now()
+    lease = now + datetime.timedelta(seconds=lease_seconds or settings.WEBHOOK_LEASE_SECONDS)
     with transaction.atomic():
         queryset = claimable(now)
         if connection.features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True, of=("self",))
         events = list(queryset.select_related("client")[:limit])
         if events:
-            WebhookEvent.objects.filter(pk__in=[e.pk for e in events]).update(
-                locked_until=now + datetime.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
-            )
+            WebhookEvent.objects.filter(pk__in=[e.pk for e in events]).update(locked_until=lease)
+    for event in events:
+        event.locked_until = event.lease = lease
     return events
 
 
@@ -124,33 +142,68 @@ def post(session: requests.Session, event: WebhookEvent) -> Outcome:
 
 
 def settle(event: WebhookEvent, outcome: Outcome, now=None) -> None:
-    """Write the attempt and the event's new state; a lease lost to another worker (the
-    event is no longer ours) changes nothing but the log."""
+    settle_many([(event, outcome)], now=now)
+
+
+def settle_many(results: list[tuple[WebhookEvent, Outcome]], now=None) -> None:
+    """Write a batch's attempts and the events' new states in one transaction: the attempts in
+    one insert, the delivered events in one update, each failure in its own (its backoff and
+    error are its own). An event whose lease is no longer ours (it ended and another worker
+    claimed the event again, or it was delivered meanwhile) changes nothing but the log."""
+    if not results:
+        return
     now = now or timezone.now()
+    delivered: dict[datetime.datetime, list[int]] = {}
     with transaction.atomic():
-        WebhookAttempt.objects.create(
-            event_id=event.pk,
-            attempted_at=now,
-            succeeded=outcome.ok,
-            status_code=outcome.status_code,
-            duration_ms=outcome.duration_ms,
-            error=outcome.error,
+        WebhookAttempt.objects.bulk_create(
+            WebhookAttempt(
+                event_id=event.pk,
+                attempted_at=now,
+                succeeded=outcome.ok,
+                status_code=outcome.status_code,
+                duration_ms=outcome.duration_ms,
+                error=outcome.error,
+            )
+            for event, outcome in results
         )
-        attempts = event.attempts + 1
-        if outcome.ok:
-            values = {"status": EventStatus.DELIVERED, "delivered_at": now, "last_error": ""}
-        elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-            values = {"status": EventStatus.DEAD, "last_error": outcome.error}
-        else:
-            values = {"next_attempt_at": now + backoff(attempts), "last_error": outcome.error}
-        WebhookEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING).update(
-            attempts=attempts, locked_until=None, **values
-        )
+        for event, outcome in results:
+            if outcome.ok:
+                delivered.setdefault(_lease_of(event), []).append(event.pk)
+                continue
+            attempts = event.attempts + 1
+            if attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+                values = {"status": EventStatus.DEAD}
+            else:
+                values = {"next_attempt_at": now + backoff(attempts)}
+            WebhookEvent.objects.filter(pk=event.pk, status=EventStatus.PENDING, locked_until=_lease_of(event)).update(
+                attempts=F("attempts") + 1, locked_until=None, last_error=outcome.error, **values
+            )
+        for lease, pks in delivered.items():
+            WebhookEvent.objects.filter(pk__in=pks, status=EventStatus.PENDING, locked_until=lease).update(
+                attempts=F("attempts") + 1,
+                locked_until=None,
+                status=EventStatus.DELIVERED,
+                delivered_at=now,
+                last_error="",
+            )
+
+
+def _lease_of(event: WebhookEvent):
+    return getattr(event, "lease", event.locked_until)
+
+
+def new_session(threads: int = 8) -> requests.Session:
+    """A session whose connection pool keeps one connection per thread to each receiver."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=16, pool_maxsize=max(threads, 1))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def deliver_batch(session: requests.Session, limit: int = 50, threads: int = 8) -> int:
     """Claim and deliver one batch; the events of one key are never in flight together."""
-    events = claim(limit)
+    events = claim(limit, lease_seconds=lease_for(limit, threads))
     if not events:
         return 0
     if threads <= 1 or len(events) == 1:
@@ -158,14 +211,13 @@ def deliver_batch(session: requests.Session, limit: int = 50, threads: int = 8) 
     else:
         with ThreadPoolExecutor(max_workers=min(threads, len(events))) as pool:
             outcomes = list(pool.map(lambda e: post(session, e), events))
-    for event, outcome in zip(events, outcomes, strict=True):
-        settle(event, outcome)
+    settle_many(list(zip(events, outcomes, strict=True)))
     return len(events)
 
 
 def deliver_due(limit: int = 50, threads: int = 8, session: requests.Session | None = None) -> int:
     """Deliver until nothing is due (tests and `webhook_worker --once`)."""
-    session = session or requests.Session()
+    session = session or new_session(threads)
     total = 0
     while True:
         count = deliver_batch(session, limit=limit, threads=threads)

@@ -6,12 +6,13 @@ import logging
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .base import ApiError, PartnerBearer
-from .problems import PROBLEM_CONTENT_TYPE, problem, pydantic_errors
+from .problems import PROBLEM_CONTENT_TYPE, TOKEN_PATH, problem, pydantic_errors
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ sans double saisie.
 * Synchronisation : pagination par curseur (`next_cursor`), filtre `updated_since`, ETag
   et `If-None-Match`, en-tête `Idempotency-Key` accepté sur chaque POST, limite d'appels
   par minute et par client (429 et `Retry-After`).
-* Webhooks signés (HMAC-SHA256) : voir le guide, docs/partner-api.md.
+* Webhooks signés (HMAC-SHA256) et guide complet : `/api/v1/guide/`.
 """
 
 api = NinjaAPI(
@@ -54,6 +55,10 @@ def _api_error(request, exc: ApiError):
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
+    if request.path == TOKEN_PATH:
+        from .token import token_request_problem
+
+        return _problem(request, token_request_problem(request, exc.errors))
     return _problem(request, "validation", errors=pydantic_errors(request, exc.errors))
 
 
@@ -72,6 +77,12 @@ def _http_error(request, exc: HttpError):
         return _problem(request, "not_found")
     logger.warning("Unexpected HttpError %s on %s", exc.status_code, request.path)
     return _problem(request, "server_error")
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_form(request, exc):
+    """A form body Django cannot parse (multipart/form-data without its boundary…)."""
+    return _problem(request, "invalid_request" if request.path == TOKEN_PATH else "malformed")
 
 
 @api.exception_handler(Http404)

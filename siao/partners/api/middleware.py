@@ -13,11 +13,13 @@ from django.utils import timezone
 from siao.partners.credentials import authenticate_token
 from siao.partners.models import IdempotencyRecord
 
-from .problems import problem
+from .problems import TOKEN_PATH, problem
 
 API_PREFIX = "/api/v1/"
-UNAUTHENTICATED_PATHS = {"/api/v1/oauth/token", "/api/v1/openapi.json"}
+UNAUTHENTICATED_PATHS = {TOKEN_PATH, "/api/v1/openapi.json"}
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Pages for people under /api/v1/ (their 404s stay the site's pages).
+HTML_PATHS = {"/api/v1/guide/", "/api/v1/docs"}
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
@@ -54,11 +56,15 @@ class PartnerApiMiddleware:
         return self._finish(request, self.get_response(request))
 
     def _finish(self, request, response):
-        if response.status_code == 405 and not response.content:
+        content_type = response.get("Content-Type", "")
+        if response.status_code == 404 and content_type.startswith("text/html") and request.path not in HTML_PATHS:
+            # An address outside the contract (no route): a problem too, not the site's page.
+            return problem(request, "not_found")
+        if response.status_code == 405 and not content_type.startswith("application/problem+json"):
             allow = response.get("Allow", "")
             response = problem(request, "method_not_allowed", headers={"Allow": allow} if allow else None)
-        if request.path.startswith(API_PREFIX) and request.partner_token is not None:
-            # Personal data and per-client answers: never kept by a shared cache.
+        if request.partner_token is not None or request.path == TOKEN_PATH:
+            # Personal data, per-client answers, tokens (RFC 6749 §5.1): never kept by a cache.
             response.setdefault("Cache-Control", "private, no-store")
         return response
 

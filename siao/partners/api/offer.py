@@ -2,11 +2,9 @@
 its vacancies. Everything is scoped to the client's operators; writes go through the offer
 actions, with the partner acting as the operator (or the program), audited."""
 
-import datetime
 import uuid
 
 from django.db import transaction
-from django.http import HttpResponse
 from ninja import Query, Schema, Status
 from pydantic import Field
 
@@ -21,17 +19,20 @@ from siao.partners.enums import Scope
 
 from . import api
 from .base import (
+    CURSOR_PATTERN,
     DEFAULT_LIMIT,
     MAX_LIMIT,
     ApiError,
+    Projection,
+    detail_response,
     etag_of,
-    not_modified,
+    listed,
     operator_actor,
     operator_ids,
-    page,
     require_scope,
 )
 from .schemas import (
+    IsoDateTime,
     OperatorOut,
     PlaceGroupIn,
     PlaceGroupOut,
@@ -39,6 +40,7 @@ from .schemas import (
     PlaceGroupPatch,
     PlaceOut,
     PlacePage,
+    PlaceStateCode,
     PlaceStateIn,
     Problem,
     ProgramIn,
@@ -57,75 +59,78 @@ WRITE_ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Pro
 
 
 class Listing(Schema):
-    cursor: str | None = Field(None, description="Le `next_cursor` de la page précédente.")
+    """The query of every flow: resume after `cursor`, at most `limit` items, changed since."""
+
+    cursor: str | None = Field(
+        None, pattern=CURSOR_PATTERN, description="Le `next_cursor` de la page précédente (valeur opaque)."
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    updated_since: datetime.datetime | None = Field(
+    updated_since: IsoDateTime | None = Field(
         None, description="Seulement les objets modifiés depuis (ISO 8601, avec fuseau)."
     )
 
 
 class PlaceListing(Listing):
     program: uuid.UUID | None = None
-    state: str | None = Field(None, description="available, held, occupied ou unavailable")
+    state: PlaceStateCode | None = Field(None, description="available, held, occupied ou unavailable")
 
 
 # -- serializers ----------------------------------------------------------------------------------
 
 
-def program_out(program: Program) -> dict:
-    return {
-        "id": program.public_id,
-        "operator": program.operator.public_id,
-        "name": program.name,
-        "type": program.type,
-        "category": program.category,
-        "siret": program.siret,
-        "finess": program.finess,
-        "department": program.department.code,
-        "validation_status": program.validation_status,
-        "total_managed": program.total_managed,
-        "prefectoral_quota": program.prefectoral_quota,
-        "address": program.address,
-        "postal_code": program.postal_code,
-        "city": program.city,
-        "contact_phone": program.contact_phone,
-        "contact_email": program.contact_email,
-        "starts_on": program.starts_on,
-        "ends_on": program.ends_on,
-        "updated_at": program.updated_at,
+PROGRAM_FIELDS = Projection(
+    {
+        "id": "public_id",
+        "operator": "operator__public_id",
+        "name": "name",
+        "type": "type",
+        "category": "category",
+        "siret": "siret",
+        "finess": "finess",
+        "department": "department__code",
+        "validation_status": "validation_status",
+        "total_managed": "total_managed",
+        "prefectoral_quota": "prefectoral_quota",
+        "address": "address",
+        "postal_code": "postal_code",
+        "city": "city",
+        "contact_phone": "contact_phone",
+        "contact_email": "contact_email",
+        "starts_on": "starts_on",
+        "ends_on": "ends_on",
+        "updated_at": "updated_at",
     }
-
-
-def group_out(group: PlaceGroup) -> dict:
-    return {
-        "id": group.public_id,
-        "program": group.program.public_id,
-        "name": group.name,
-        "unit_kind": group.unit_kind,
-        "place_type": group.place_type,
-        "place_category": group.place_category,
-        "capacity": group.capacity,
-        "address": group.address,
-        "postal_code": group.postal_code,
-        "city": group.city,
-        "updated_at": group.updated_at,
+)
+GROUP_FIELDS = Projection(
+    {
+        "id": "public_id",
+        "program": "program__public_id",
+        "name": "name",
+        "unit_kind": "unit_kind",
+        "place_type": "place_type",
+        "place_category": "place_category",
+        "capacity": "capacity",
+        "address": "address",
+        "postal_code": "postal_code",
+        "city": "city",
+        "updated_at": "updated_at",
     }
-
-
-def place_out(place: Place) -> dict:
-    return {
-        "id": place.public_id,
-        "place_group": place.place_group.public_id,
-        "program": place.place_group.program.public_id,
-        "label": place.label,
-        "unit_kind": place.place_group.unit_kind,
-        "state": place.state,
-        "unavailability_reason": place.unavailability_reason,
-        "unavailable_until": place.unavailable_until,
-        "version": place.version,
-        "department": place.department.code,
-        "updated_at": place.updated_at,
+)
+PLACE_FIELDS = Projection(
+    {
+        "id": "public_id",
+        "place_group": "place_group__public_id",
+        "program": "place_group__program__public_id",
+        "label": "label",
+        "unit_kind": "place_group__unit_kind",
+        "state": "state",
+        "unavailability_reason": "unavailability_reason",
+        "unavailable_until": "unavailable_until",
+        "version": "version",
+        "department": "department__code",
+        "updated_at": "updated_at",
     }
+)
 
 
 # -- querysets: the client's operators only --------------------------------------------------------
@@ -145,22 +150,16 @@ def places_of(request):
     )
 
 
+def _row(projection: Projection, obj) -> dict:
+    """The object as its list shows it, read again (after a write: what was saved)."""
+    return projection.values(type(obj).objects.filter(pk=obj.pk)).get()
+
+
 def _get(queryset, public_id):
     obj = queryset.filter(public_id=public_id).first()
     if obj is None:
         raise ApiError("not_found")
     return obj
-
-
-def _detail(request, data: dict, *parts):
-    etag = etag_of(*parts)
-    if not_modified(request, etag):
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return response
-    response = api.create_response(request, data, status=200)
-    response["ETag"] = etag
-    return response
 
 
 # -- operators and programs -----------------------------------------------------------------------
@@ -176,10 +175,7 @@ def list_operators(request):
 @api.get("/programs", response={200: ProgramPage, **READ_ERRORS}, tags=[TAG_OFFER], summary="Mes dispositifs")
 def list_programs(request, filters: Query[Listing]):
     require_scope(request, Scope.OFFER_READ)
-    items, cursor = page(
-        programs_of(request), cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since
-    )
-    return {"items": [program_out(p) for p in items], "next_cursor": cursor}
+    return listed(request, PROGRAM_FIELDS, Program.objects.filter(operator_id__in=operator_ids(request)), filters)
 
 
 @api.get(
@@ -187,8 +183,8 @@ def list_programs(request, filters: Query[Listing]):
 )
 def get_program(request, program_id: uuid.UUID):
     require_scope(request, Scope.OFFER_READ)
-    program = _get(programs_of(request), program_id)
-    return _detail(request, program_out(program), program.public_id, program.updated_at.isoformat())
+    row = _get(PROGRAM_FIELDS.values(programs_of(request)), program_id)
+    return detail_response(request, PROGRAM_FIELDS.out(row), etag_of(row["public_id"], row["updated_at"].isoformat()))
 
 
 @api.post(
@@ -216,7 +212,7 @@ def create_program(request, payload: ProgramIn):
         operator=operator, department=department, type=payload.type, category=CATEGORY_OF_TYPE[payload.type], **values
     )
     program = submit_program(actor=operator_actor(request, operator), program=program)
-    return Status(201, program_out(programs_of(request).get(pk=program.pk)))
+    return Status(201, PROGRAM_FIELDS.out(_row(PROGRAM_FIELDS, program)))
 
 
 @api.patch(
@@ -231,7 +227,7 @@ def patch_program(request, program_id: uuid.UUID, payload: ProgramPatch):
     values = payload.dict(exclude_unset=True)
     if values:
         update_program_complements(actor=operator_actor(request, program.operator), program=program, values=values)
-    return Status(200, program_out(programs_of(request).get(pk=program.pk)))
+    return Status(200, PROGRAM_FIELDS.out(_row(PROGRAM_FIELDS, program)))
 
 
 # -- place groups (places or dwellings) ------------------------------------------------------------
@@ -245,10 +241,9 @@ def patch_program(request, program_id: uuid.UUID, payload: ProgramPatch):
 )
 def list_place_groups(request, filters: Query[Listing]):
     require_scope(request, Scope.OFFER_READ)
-    items, cursor = page(
-        groups_of(request), cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since
+    return listed(
+        request, GROUP_FIELDS, PlaceGroup.objects.filter(program__operator_id__in=operator_ids(request)), filters
     )
-    return {"items": [group_out(g) for g in items], "next_cursor": cursor}
 
 
 @api.get(
@@ -256,8 +251,10 @@ def list_place_groups(request, filters: Query[Listing]):
 )
 def get_place_group(request, group_id: uuid.UUID):
     require_scope(request, Scope.OFFER_READ)
-    group = _get(groups_of(request), group_id)
-    return _detail(request, group_out(group), group.public_id, group.updated_at.isoformat(), group.capacity)
+    row = _get(GROUP_FIELDS.values(groups_of(request)), group_id)
+    return detail_response(
+        request, GROUP_FIELDS.out(row), etag_of(row["public_id"], row["updated_at"].isoformat(), row["capacity"])
+    )
 
 
 @api.post(
@@ -270,7 +267,7 @@ def create_group(request, program_id: uuid.UUID, payload: PlaceGroupIn):
     require_scope(request, Scope.OFFER_WRITE)
     program = _get(programs_of(request), program_id)
     group = create_place_group(actor=operator_actor(request, program.operator), program=program, **payload.dict())
-    return Status(201, group_out(groups_of(request).get(pk=group.pk)))
+    return Status(201, GROUP_FIELDS.out(_row(GROUP_FIELDS, group)))
 
 
 @api.patch(
@@ -285,7 +282,7 @@ def patch_group(request, group_id: uuid.UUID, payload: PlaceGroupPatch):
     change_place_group_capacity(
         actor=operator_actor(request, group.program.operator), place_group=group, capacity=payload.capacity
     )
-    return Status(200, group_out(groups_of(request).get(pk=group.pk)))
+    return Status(200, GROUP_FIELDS.out(_row(GROUP_FIELDS, group)))
 
 
 # -- places and vacancies ---------------------------------------------------------------------------
@@ -296,20 +293,21 @@ def patch_group(request, group_id: uuid.UUID, payload: PlaceGroupPatch):
 )
 def list_places(request, filters: Query[PlaceListing]):
     require_scope(request, Scope.OFFER_READ)
-    queryset = places_of(request)
+    queryset = Place.objects.filter(place_group__program__operator_id__in=operator_ids(request))
     if filters.program:
         queryset = queryset.filter(place_group__program__public_id=filters.program)
     if filters.state:
         queryset = queryset.filter(state=filters.state)
-    items, cursor = page(queryset, cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since)
-    return {"items": [place_out(p) for p in items], "next_cursor": cursor}
+    return listed(request, PLACE_FIELDS, queryset, filters)
 
 
 @api.get("/places/{place_id}", response={200: PlaceOut, **DETAIL_ERRORS}, tags=[TAG_VACANCIES], summary="Une place")
 def get_place(request, place_id: uuid.UUID):
     require_scope(request, Scope.OFFER_READ)
-    place = _get(places_of(request), place_id)
-    return _detail(request, place_out(place), place.public_id, place.version, place.updated_at.isoformat())
+    row = _get(PLACE_FIELDS.values(places_of(request)), place_id)
+    return detail_response(
+        request, PLACE_FIELDS.out(row), etag_of(row["public_id"], row["version"], row["updated_at"].isoformat())
+    )
 
 
 def _publish(request, place: Place, change: PlaceStateIn) -> Place:
@@ -339,9 +337,9 @@ def publish_place_state(request, place_id: uuid.UUID, payload: PlaceStateIn):
     require_scope(request, Scope.OFFER_WRITE)
     place = _get(places_of(request), place_id)
     if place.state == payload.state and payload.state == "available":
-        return Status(200, place_out(place))  # already vacant: nothing to do
+        return Status(200, PLACE_FIELDS.out(_row(PLACE_FIELDS, place)))  # already vacant: nothing to do
     _publish(request, place, payload)
-    return Status(200, place_out(places_of(request).get(pk=place.pk)))
+    return Status(200, PLACE_FIELDS.out(_row(PLACE_FIELDS, place)))
 
 
 @api.post(
@@ -374,5 +372,8 @@ def publish_vacancies(request, payload: VacanciesIn):
                     for error in exc.errors or []:
                         error["field"] = f"items.{wanted.index(item.place)}.{error['field']}"
                     raise
-    refreshed = {p.public_id: p for p in places_of(request).filter(public_id__in=wanted)}
-    return Status(200, {"items": [place_out(refreshed[w]) for w in wanted]})
+    rows = {
+        row["public_id"]: PLACE_FIELDS.out(row)
+        for row in PLACE_FIELDS.values(places_of(request).filter(public_id__in=wanted))
+    }
+    return Status(200, {"items": [rows[w] for w in wanted]})

@@ -10,13 +10,13 @@ from siao.households.enums import ExitDestination
 from siao.offer.enums import PlaceCategory, PlaceState, PlaceType, ProgramType, UnavailabilityReason, UnitKind
 from siao.offer.quota import quota_rows
 from siao.orientation.enums import ExitReason, ProgramRefusalReason
-from siao.partners.enums import EventStatus, Scope
+from siao.partners.enums import Scope
 from siao.partners.models import WebhookEvent
 
 from . import api
-from .base import DEFAULT_LIMIT, MAX_LIMIT, ApiError, decode_cursor, encode_cursor, operator_ids, require_scope
+from .base import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor, operator_ids, require_scope
 from .offer import READ_ERRORS
-from .schemas import EventPage, QuotaList, ReferentialsOut
+from .schemas import EventPage, EventStatusCode, QuotaList, ReferentialsOut
 
 
 @api.get(
@@ -46,9 +46,11 @@ def prefectoral_quota(request):
 
 
 class EventListing(Schema):
-    cursor: str | None = Field(None, description="Le `next_cursor` de la page précédente.")
+    cursor: str | None = Field(
+        None, pattern=CURSOR_PATTERN, description="Le `next_cursor` de la page précédente (valeur opaque)."
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    status: str | None = Field(None, description="pending, delivered ou dead")
+    status: EventStatusCode | None = Field(None, description="pending, delivered ou dead")
 
 
 @api.get(
@@ -62,10 +64,6 @@ def list_events(request, filters: Query[EventListing]):
         require_scope(request, Scope.REFERRALS_READ)
     queryset = WebhookEvent.objects.filter(client_id=request.auth.client_id)
     if filters.status:
-        if filters.status not in EventStatus.values:
-            raise ApiError(
-                "validation", errors=[{"field": "status", "code": "enum", "message": "pending, delivered ou dead."}]
-            )
         queryset = queryset.filter(status=filters.status)
     if filters.cursor:
         _, after = decode_cursor(filters.cursor)

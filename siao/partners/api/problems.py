@@ -7,6 +7,8 @@ import json
 from django.http import HttpResponse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# The OAuth 2.0 token endpoint: its errors are OAuth's (400/401 with `error`), never a 422.
+TOKEN_PATH = "/api/v1/oauth/token"  # noqa: S105 (an address, not a secret)
 
 # code: (status, French title, English title, French detail, English detail)
 PROBLEMS: dict[str, tuple[int, str, str, str, str]] = {
@@ -151,7 +153,7 @@ def problem_document(request, code: str, *, detail: str | None = None, errors: l
     status, title_fr, title_en, detail_fr, detail_en = PROBLEMS[code]
     english = language(request) == "en"
     document = {
-        "type": f"/api/v1/docs/problemes#{code}",
+        "type": f"/api/v1/guide/#probleme-{code}",
         "title": title_en if english else title_fr,
         "status": status,
         "detail": detail or (detail_en if english else detail_fr),
@@ -216,6 +218,9 @@ PYDANTIC_FR = {
     "url_scheme": "Une adresse web http ou https est attendue.",
     "value_error": "Valeur invalide.",
     "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
+    "string_pattern_mismatch": "Cette valeur n'a pas le format attendu.",
+    "uuid_version": "Un identifiant (UUID) est attendu.",
+    "model_attributes_type": "Un objet JSON est attendu.",
 }
 
 _LOCATIONS = {"body", "query", "path", "header", "form", "cookie", "payload", "data", "filters"}

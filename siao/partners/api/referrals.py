@@ -3,16 +3,16 @@
 end of the stay. The partner acts as the program's manager: the orientation actions decide,
 in the same transactions and with the same rules as on the site."""
 
-import datetime
 import uuid
 
-from django.db.models import Prefetch
-from ninja import Query, Schema, Status
+from django.db.models import OuterRef, Prefetch, Subquery
+from ninja import Query, Status
 from pydantic import Field
 
 from siao.audit.trail import record
+from siao.geo.models import Department
 from siao.households.models import HouseholdMember
-from siao.offer.models import Place
+from siao.offer.models import Place, Public
 from siao.orientation.actions import admit, decide_referral, end_stay
 from siao.orientation.enums import ReferralStatus
 from siao.orientation.models import Referral, Stay
@@ -20,22 +20,22 @@ from siao.partners.enums import Scope
 
 from . import api
 from .base import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
     ApiError,
+    Projection,
+    detail_response,
     etag_of,
-    not_modified,
+    listed,
     operator_ids,
-    page,
     program_actor,
     require_scope,
 )
-from .offer import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS
+from .offer import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Listing
 from .schemas import (
     ArrivalIn,
     DecisionIn,
     ReferralOut,
     ReferralPage,
+    ReferralStatusCode,
     StayEndIn,
     StayOut,
     StayPage,
@@ -45,20 +45,14 @@ TAG_REFERRALS = "Candidatures (cas 2, 3 et 5)"
 TAG_STAYS = "Arrivées et sorties (cas 6 et 7)"
 
 
-class ReferralListing(Schema):
-    cursor: str | None = Field(None, description="Le `next_cursor` de la page précédente.")
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    updated_since: datetime.datetime | None = None
-    status: str | None = Field(
+class ReferralListing(Listing):
+    status: ReferralStatusCode | None = Field(
         None, description="proposed, accepted, refused_by_program, refused_by_household, withdrawn, admitted"
     )
     program: uuid.UUID | None = None
 
 
-class StayListing(Schema):
-    cursor: str | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    updated_since: datetime.datetime | None = None
+class StayListing(Listing):
     current: bool | None = Field(None, description="true : prises en charge en cours ; false : terminées.")
 
 
@@ -81,25 +75,33 @@ def _get(queryset, public_id):
     return obj
 
 
-def _stay_of(referral) -> Stay | None:
-    try:
-        return referral.stay
-    except Stay.DoesNotExist:
-        return None
-
-
-def summary_out(referral: Referral) -> dict:
-    return {
-        "id": referral.public_id,
-        "program": referral.program.public_id,
-        "place": referral.place.public_id if referral.place_id else None,
-        "status": referral.status,
-        "proposed_at": referral.proposed_at,
-        "decided_at": referral.decided_at,
-        "household_accepted_at": referral.household_accepted_at,
-        "member_count": referral.request.household.member_count,
-        "updated_at": referral.updated_at,
+REFERRAL_FIELDS = Projection(
+    {
+        "id": "public_id",
+        "program": "program__public_id",
+        "place": "place__public_id",
+        "status": "status",
+        "proposed_at": "proposed_at",
+        "decided_at": "decided_at",
+        "household_accepted_at": "household_accepted_at",
+        "member_count": "request__household__member_count",
+        "updated_at": "updated_at",
     }
+)
+STAY_FIELDS = Projection(
+    {
+        "id": "public_id",
+        "referral": "referral__public_id",
+        "program": "program__public_id",
+        "place": "place__public_id",
+        "household": "household__public_id",
+        "started_on": "started_on",
+        "ended_on": "ended_on",
+        "exit_reason": "exit_reason",
+        "exit_destination": "exit_destination",
+        "updated_at": "updated_at",
+    }
+)
 
 
 def referral_out(referral: Referral) -> dict:
@@ -109,11 +111,10 @@ def referral_out(referral: Referral) -> dict:
         .select_related("person")
         .order_by("pk")
     )
-    stay = _stay_of(referral)
     return {
-        **summary_out(referral),
+        **REFERRAL_FIELDS.of(referral),
         "request": request.public_id,
-        "department": referral.program.department.code,
+        "department": referral.department_code,
         "request_reason": request.reason,
         "housing_situation": request.housing_situation,
         "priority": request.priority,
@@ -122,7 +123,7 @@ def referral_out(referral: Referral) -> dict:
         "decision_comment": referral.decision_comment,
         "household": {
             "id": household.public_id,
-            "composition": household.composition.label if household.composition_id else None,
+            "composition": referral.composition_label,
             "member_count": household.member_count,
             "children_count": household.children_count,
             "persons": [
@@ -142,29 +143,25 @@ def referral_out(referral: Referral) -> dict:
             "program_types": [r.program_type for r in request.recommendations.all()],
             "place": referral.place.public_id if referral.place_id else None,
         },
-        "stay": stay.public_id if stay else None,
-    }
-
-
-def stay_out(stay: Stay) -> dict:
-    return {
-        "id": stay.public_id,
-        "referral": stay.referral.public_id if stay.referral_id else None,
-        "program": stay.program.public_id,
-        "place": stay.place.public_id if stay.place_id else None,
-        "household": stay.household.public_id,
-        "started_on": stay.started_on,
-        "ended_on": stay.ended_on,
-        "exit_reason": stay.exit_reason,
-        "exit_destination": stay.exit_destination,
-        "updated_at": stay.updated_at,
+        "stay": referral.stay_public_id,
     }
 
 
 def _detailed(request):
+    """Few joins: with the stay, the composition and the département joined too, PostgreSQL
+    spent 6 ms planning the query (0.5 ms running it); scalar subqueries plan in a fraction."""
     return (
-        referrals_of(request)
-        .select_related("program__department", "request__household__composition")
+        Referral.objects.filter(program__operator_id__in=operator_ids(request))
+        .select_related("program__operator", "request__household", "place")
+        .annotate(
+            stay_public_id=Subquery(Stay.objects.filter(referral_id=OuterRef("pk")).values("public_id")[:1]),
+            department_code=Subquery(
+                Department.objects.filter(pk=OuterRef("program__department_id")).values("code")[:1]
+            ),
+            composition_label=Subquery(
+                Public.objects.filter(pk=OuterRef("request__household__composition_id")).values("label")[:1]
+            ),
+        )
         .prefetch_related(Prefetch("request__recommendations"))
     )
 
@@ -180,13 +177,12 @@ def _detailed(request):
 )
 def list_referrals(request, filters: Query[ReferralListing]):
     require_scope(request, Scope.REFERRALS_READ)
-    queryset = referrals_of(request)
+    queryset = Referral.objects.filter(program__operator_id__in=operator_ids(request))
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.program:
         queryset = queryset.filter(program__public_id=filters.program)
-    items, cursor = page(queryset, cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since)
-    return {"items": [summary_out(r) for r in items], "next_cursor": cursor}
+    return listed(request, REFERRAL_FIELDS, queryset, filters)
 
 
 @api.get(
@@ -208,15 +204,7 @@ def get_referral(request, referral_id: uuid.UUID):
         target_organization=referral.program.operator_id,
         data={"household": str(referral.request.household.public_id)},
     )
-    if not_modified(request, etag):
-        from django.http import HttpResponse
-
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return response
-    response = api.create_response(request, referral_out(referral), status=200)
-    response["ETag"] = etag
-    return response
+    return detail_response(request, referral_out(referral), etag)
 
 
 @api.post(
@@ -270,9 +258,12 @@ def confirm_arrival(request, referral_id: uuid.UUID, payload: ArrivalIn):
             ],
         )
     stay = admit(
-        actor=program_actor(request, referral.program), referral=referral, place=place, started_on=payload.started_on
+        actor=program_actor(request, referral.program),
+        referral=referral,
+        place=place,
+        started_on=payload.started_on,
     )
-    return Status(201, stay_out(stays_of(request).get(pk=stay.pk)))
+    return Status(201, STAY_FIELDS.of(stays_of(request).get(pk=stay.pk)))
 
 
 # -- stays ------------------------------------------------------------------------------------------
@@ -281,27 +272,17 @@ def confirm_arrival(request, referral_id: uuid.UUID, payload: ArrivalIn):
 @api.get("/stays", response={200: StayPage, **READ_ERRORS}, tags=[TAG_STAYS], summary="Prises en charge (flux)")
 def list_stays(request, filters: Query[StayListing]):
     require_scope(request, Scope.REFERRALS_READ)
-    queryset = stays_of(request)
+    queryset = Stay.objects.filter(program__operator_id__in=operator_ids(request))
     if filters.current is not None:
         queryset = queryset.filter(ended_on__isnull=filters.current)
-    items, cursor = page(queryset, cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since)
-    return {"items": [stay_out(s) for s in items], "next_cursor": cursor}
+    return listed(request, STAY_FIELDS, queryset, filters)
 
 
 @api.get("/stays/{stay_id}", response={200: StayOut, **DETAIL_ERRORS}, tags=[TAG_STAYS], summary="Une prise en charge")
 def get_stay(request, stay_id: uuid.UUID):
     require_scope(request, Scope.REFERRALS_READ)
     stay = _get(stays_of(request), stay_id)
-    etag = etag_of(stay.public_id, stay.updated_at.isoformat())
-    if not_modified(request, etag):
-        from django.http import HttpResponse
-
-        response = HttpResponse(status=304)
-        response["ETag"] = etag
-        return response
-    response = api.create_response(request, stay_out(stay), status=200)
-    response["ETag"] = etag
-    return response
+    return detail_response(request, STAY_FIELDS.of(stay), etag_of(stay.public_id, stay.updated_at.isoformat()))
 
 
 @api.post(
@@ -321,4 +302,4 @@ def finish_stay(request, stay_id: uuid.UUID, payload: StayEndIn):
         exit_destination=payload.exit_destination,
         comment=payload.comment,
     )
-    return Status(200, stay_out(stays_of(request).get(pk=stay.pk)))
+    return Status(200, STAY_FIELDS.of(stays_of(request).get(pk=stay.pk)))

@@ -1,17 +1,19 @@
-"""The contract's shapes. Strict types (a boolean is never taken for 0), closed lists as
-enums, unknown fields refused on writes."""
+"""The contract's shapes. Strict types (a boolean is never taken for 0, a number never for a
+date), closed lists as enums, unknown fields refused on writes."""
 
 import datetime
+import re
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BeforeValidator, ConfigDict, Field, StrictStr, field_validator
+from pydantic_core import PydanticCustomError
 
 from siao.households.enums import ExitDestination
 from siao.offer.enums import PlaceCategory, PlaceState, PlaceType, ProgramType, UnavailabilityReason, UnitKind
-from siao.orientation.enums import ExitReason, ProgramRefusalReason
-from siao.partners.enums import Scope
+from siao.orientation.enums import ExitReason, ProgramRefusalReason, ReferralStatus
+from siao.partners.enums import EventStatus, Scope
 
 PlaceTypeCode = Literal[tuple(PlaceType.values)]
 PlaceCategoryCode = Literal[tuple(PlaceCategory.values)]
@@ -24,8 +26,54 @@ RefusalCode = Literal[tuple(ProgramRefusalReason.values)]
 ExitReasonCode = Literal[tuple(ExitReason.values)]
 ExitDestinationCode = Literal[tuple(ExitDestination.values)]
 ScopeCode = Literal[tuple(Scope.values)]
+ReferralStatusCode = Literal[tuple(ReferralStatus.values)]
+EventStatusCode = Literal[tuple(EventStatus.values)]
 
 Text = Field(default="", max_length=2000)
+
+# -- strict scalars ---------------------------------------------------------------------------------
+# Pydantic's lax mode reads `true` as 1, `0.5` as a timestamp and `"12"` as 12: none of them is
+# what the document says. These types take only what the contract announces (an integral number,
+# an ISO 8601 date or date-time), in the body as in the query string.
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _integer(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def _iso_date(value):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+    return value
+
+
+def _iso_datetime(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise PydanticCustomError("datetime_parsing", "Input should be a valid ISO 8601 datetime")
+    return value
+
+
+def _not_boolean(value):
+    if isinstance(value, bool):  # Literal[1] would take `true`
+        raise PydanticCustomError("literal_error", "Input should be one of the listed codes")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_integer)]
+"""A JSON integer (`3` or `3.0`), never a boolean nor a string."""
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date)]
+"""A date written AAAA-MM-JJ."""
+IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_iso_datetime)]
+"""A date and time in ISO 8601 (RFC 3339), never a number of seconds."""
 
 
 class Input(Schema):
@@ -106,11 +154,11 @@ class ProgramIn(Input):
     siret: StrictStr = Field(min_length=14, max_length=14)
     finess: StrictStr = Field(default="", max_length=9)
     department: StrictStr = Field(min_length=2, max_length=3, description="Code du département (INSEE).")
-    funded_p177: StrictInt = Field(default=0, ge=0, le=100000)
-    funded_non_p177: StrictInt = Field(default=0, ge=0, le=100000)
-    funded_iml_plus: StrictInt = Field(default=0, ge=0, le=100000)
-    total_managed: StrictInt = Field(ge=0, le=100000)
-    prefectoral_quota: StrictInt = Field(default=0, ge=0, le=100000)
+    funded_p177: Integer = Field(default=0, ge=0, le=100000)
+    funded_non_p177: Integer = Field(default=0, ge=0, le=100000)
+    funded_iml_plus: Integer = Field(default=0, ge=0, le=100000)
+    total_managed: Integer = Field(ge=0, le=100000)
+    prefectoral_quota: Integer = Field(default=0, ge=0, le=100000)
     address: StrictStr = Field(default="", max_length=255)
     postal_code: StrictStr = Field(default="", max_length=5)
     city: StrictStr = Field(default="", max_length=100)
@@ -119,13 +167,20 @@ class ProgramIn(Input):
 
 
 class ProgramPatch(Input):
+    """Only the fields sent change; `null` empties a text (and clears a date)."""
+
     address: StrictStr | None = Field(default=None, max_length=255)
     postal_code: StrictStr | None = Field(default=None, max_length=5)
     city: StrictStr | None = Field(default=None, max_length=100)
     contact_phone: StrictStr | None = Field(default=None, max_length=20)
     contact_email: StrictStr | None = Field(default=None, max_length=254)
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = None
+
+    @field_validator("address", "postal_code", "city", "contact_phone", "contact_email")
+    @classmethod
+    def _empty_text(cls, value):
+        return "" if value is None else value  # the columns hold "" for "none", never NULL
 
 
 class ProgramPage(Schema):
@@ -152,14 +207,14 @@ class PlaceGroupIn(Input):
     unit_kind: UnitKindCode = "place"
     place_type: PlaceTypeCode
     place_category: PlaceCategoryCode
-    capacity: StrictInt = Field(ge=1, le=500)
+    capacity: Integer = Field(ge=1, le=500)
     address: StrictStr = Field(default="", max_length=255)
     postal_code: StrictStr = Field(default="", max_length=5)
     city: StrictStr = Field(default="", max_length=100)
 
 
 class PlaceGroupPatch(Input):
-    capacity: StrictInt = Field(ge=1, le=500)
+    capacity: Integer = Field(ge=1, le=500)
 
 
 class PlaceGroupPage(Schema):
@@ -191,8 +246,8 @@ class PlaceStateIn(Input):
 
     state: PublishedStateCode
     reason: UnavailabilityCode | None = None
-    until: datetime.date | None = None
-    expected_version: StrictInt | None = Field(
+    until: IsoDate | None = None
+    expected_version: Integer | None = Field(
         default=None, ge=0, description="Version lue : refusé (409) si la place a changé depuis."
     )
 
@@ -274,7 +329,7 @@ class DecisionIn(Input):
 
 class ArrivalIn(Input):
     place: uuid.UUID
-    started_on: datetime.date
+    started_on: IsoDate
 
 
 class StayOut(Schema):
@@ -296,9 +351,9 @@ class StayPage(Schema):
 
 
 class StayEndIn(Input):
-    ended_on: datetime.date
+    ended_on: IsoDate
     exit_reason: ExitReasonCode
-    exit_destination: ExitDestinationCode
+    exit_destination: Annotated[ExitDestinationCode, BeforeValidator(_not_boolean)]
     comment: StrictStr = Text
 
 
@@ -353,6 +408,3 @@ class ReferentialsOut(Schema):
     exit_reasons: list[Code]
     exit_destinations: list[Code]
     scopes: list[Code]
-
-
-__all__ = ["StrictBool"]

@@ -3,6 +3,7 @@ and one of its valid secrets, given as form fields or HTTP Basic."""
 
 import base64
 import binascii
+from typing import Literal
 from urllib.parse import unquote_plus
 
 from ninja import Form, Schema, Status
@@ -13,11 +14,15 @@ from siao.partners.credentials import find_client, issue_token
 
 from . import api
 from .base import ApiError
+from .problems import TOKEN_PATH, field_of
 from .schemas import Problem, TokenOut
 
 
 class TokenForm(Schema):
-    grant_type: str = Field("", description="Toujours `client_credentials`.")
+    """A wrong or missing grant type is answered as OAuth says (400 `unsupported_grant_type` or
+    `invalid_request`), not as a validation problem: see `token_request_problem`."""
+
+    grant_type: Literal["client_credentials"] = Field(description="Toujours `client_credentials`.")
     client_id: str = Field("", description="Ou en authentification HTTP Basic.")
     client_secret: str = Field("", description="Ou en authentification HTTP Basic.")
     scope: str = Field("", description="Droits demandés, séparés par des espaces (défaut : tous ceux du client).")
@@ -35,16 +40,24 @@ def _basic_credentials(request) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
+def token_request_problem(request, errors: list[dict]) -> str:
+    """The OAuth 2.0 error code (RFC 6749 §5.2) of a token request the form refused: a grant
+    type given but not ours is unsupported; a missing (or empty) one makes the request invalid."""
+    given = bool(request.POST.get("grant_type", "").strip())
+    for error in errors:
+        if field_of(error.get("loc", ())) == "grant_type" and error.get("type") == "literal_error" and given:
+            return "unsupported_grant_type"
+    return "invalid_request"
+
+
 @api.post(
-    "/oauth/token",
+    TOKEN_PATH.removeprefix("/api/v1"),
     auth=None,
     response={200: TokenOut, 400: Problem, 401: Problem, 429: Problem},
     tags=["Authentification"],
     summary="Obtenir un jeton d'accès (client credentials)",
 )
 def obtain_token(request, form: Form[TokenForm]):
-    if form.grant_type != "client_credentials":
-        raise ApiError("unsupported_grant_type" if form.grant_type else "invalid_request")
     credentials = _basic_credentials(request) or (form.client_id, form.client_secret)
     client = find_client(*credentials)
     if client is None:

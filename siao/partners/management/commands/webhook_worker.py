@@ -1,13 +1,21 @@
 """Deliver the partner webhooks: `python manage.py webhook_worker` (a loop, several may run)
-or `--once` (deliver what is due, then stop: cron, tests)."""
+or `--once` (deliver what is due, then stop: cron, tests).
 
+SIGTERM or SIGINT stops the loop after the batch in flight is settled. A database error
+(a restart, a failover) does not end the worker: it drops the connection, waits and goes on;
+the events it had claimed are claimed again when their lease ends."""
+
+import logging
+import signal
 import time
 
-import requests
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connection
 
 from siao.partners.api.middleware import purge_idempotency_records
-from siao.partners.delivery import deliver_batch, deliver_due
+from siao.partners.delivery import deliver_batch, deliver_due, new_session
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -24,11 +32,24 @@ class Command(BaseCommand):
             count = deliver_due(limit=batch_size, threads=threads)
             self.stdout.write(f"{count} remise(s) tentée(s).")
             return
-        session = requests.Session()
+        self.stopping = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._stop)
+        session = new_session(threads)
         last_purge = 0.0
-        while True:
-            if time.monotonic() - last_purge > 3600:
-                purge_idempotency_records()
-                last_purge = time.monotonic()
-            if not deliver_batch(session, limit=batch_size, threads=threads):
+        while not self.stopping:
+            try:
+                if time.monotonic() - last_purge > 3600:
+                    purge_idempotency_records()
+                    last_purge = time.monotonic()
+                delivered = deliver_batch(session, limit=batch_size, threads=threads)
+            except DatabaseError:
+                logger.exception("webhook_worker: database error, retrying")
+                connection.close()
+                delivered = 0
+            if not delivered and not self.stopping:
                 time.sleep(idle_seconds)
+        self.stdout.write("Arrêt demandé : lot en cours réglé, fin.")
+
+    def _stop(self, signum, frame):
+        self.stopping = True
