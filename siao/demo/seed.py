@@ -153,7 +153,10 @@ def demo_exists() -> bool:
 @transaction.atomic
 def seed_demo() -> int:
     """Create the demo data once; returns the number of demo accounts created (0 if present)."""
+    from .partners import seed_demo_partner
+
     if demo_exists():
+        seed_demo_partner(DEMO_DOMAIN)  # idempotent: also reaches demos seeded before it existed
         return 0
     department = Department.objects.get(code=DEMO_DEPARTMENT)
     organizations = {
@@ -227,6 +230,7 @@ def seed_demo() -> int:
     from siao.statistics.demo import seed_statistics_demo
 
     seed_statistics_demo()
+    seed_demo_partner(DEMO_DOMAIN)
     return len(ACCOUNTS)
 
 

@@ -55,7 +55,14 @@ PAGES_BY_ACCOUNT = {
         "/journal/rapports/",
         "/menages/droits/",
     ],
-    "admin.national": ["/donnees/conservation/", "/donnees/archive/autorisations/", "/statistiques/"],
+    "admin.national": [
+        "/donnees/conservation/",
+        "/donnees/archive/autorisations/",
+        "/statistiques/",
+        "/partenaires/",
+        "/partenaires/nouveau/",
+        "/partenaires/contingent-prefectoral/",
+    ],
     "gestionnaire.horizon": ["/", "/offre/dispositifs/nouveau/", "/compte/"],
     # Household files and insertion requests (issue 4): more pages in household_pages().
     "travailleur.social": ["/", "/menages/", "/menages/nouveau/", "/menages/?nom=Demo-Martn&naissance=1988-03-14"],

@@ -1,0 +1,5 @@
+"""`python -m partner_simulator --help`"""
+
+from .cli import main
+
+raise SystemExit(main())
