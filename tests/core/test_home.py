@@ -23,6 +23,8 @@ STATISTICS = ["Statistiques"]
 RETENTION = ["Conservation des données", "Accès à l'archive légale"]
 REPORTS = ["Rapports d'accès"]
 RIGHTS = ["Droits des personnes"]
+PARTNERS = ["Partenaires (API)"]
+QUOTA = ["Contingent préfectoral"]
 EXPECTED_TILES = {
     Role.NATIONAL_ADMIN: PROGRAMS
     + CREATE
@@ -33,6 +35,8 @@ EXPECTED_TILES = {
     + RETENTION
     + REPORTS
     + RIGHTS
+    + PARTNERS
+    + QUOTA
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -43,6 +47,7 @@ EXPECTED_TILES = {
     + FIGURES_115
     + STATISTICS
     + REPORTS
+    + QUOTA
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -65,7 +70,7 @@ EXPECTED_TILES = {
     # The assistant helps with grants, but does not read the trail.
     Role.ASSISTANT: PROGRAMS + CREATE + GRANTS + ACCOUNT,
     # Analysts: the capacity dashboard only (aggregates), never programs.
-    Role.ANALYST: CAPACITY + FIGURES_115 + STATISTICS + ACCOUNT,
+    Role.ANALYST: CAPACITY + FIGURES_115 + STATISTICS + QUOTA + ACCOUNT,
     Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + DESK + FIGURES_115 + RIGHTS + ACCOUNT,
     Role.CALL_HANDLER: BOARD + PROGRAMS + HOUSEHOLDS + DESK + FIGURES_115 + ACCOUNT,
     Role.PROGRAM_MANAGER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ARRIVALS + ACCOUNT,
