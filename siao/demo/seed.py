@@ -9,7 +9,16 @@ from django.utils import timezone
 from siao.accounts.enums import OrganizationKind, Role
 from siao.accounts.models import Membership, Organization, User
 from siao.geo.models import Department
-from siao.offer.enums import CATEGORY_OF_TYPE, PlaceCategory, PlaceState, PlaceType, ProgramType, ValidationStatus
+from siao.offer.enums import (
+    CATEGORY_OF_TYPE,
+    FUNDING_LINES,
+    FundingLine,
+    PlaceCategory,
+    PlaceState,
+    PlaceType,
+    ProgramType,
+    ValidationStatus,
+)
 from siao.offer.models import Place, PlaceGroup, PlaceStateChange, Program, Public
 
 DEMO_DEPARTMENT = "35"
@@ -181,6 +190,10 @@ def seed_demo() -> int:
                 department=department,
                 funded_p177=total,
                 total_managed=total,
+                # A quarter of the places on the contingent préfectoral where the category has one.
+                prefectoral_quota=total // 4
+                if FundingLine.PREFECTORAL_QUOTA in FUNDING_LINES[CATEGORY_OF_TYPE[program_type]]
+                else 0,
                 validation_status=ValidationStatus.VALIDATED,
                 validated_at=timezone.now(),
                 contact_phone="02 99 00 00 00",

@@ -4,6 +4,7 @@ audited; secrets are shown once, by the caller, and never stored in clear."""
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -20,6 +21,7 @@ from .models import AccessToken, ClientSecret, PartnerClient, WebhookEvent
 
 SERVICE_DOMAIN = "partenaires.si-siao.invalid"
 MAX_ACTIVE_SECRETS = 2
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 DEFAULT_GRACE_DAYS = 7
 MAX_GRACE_DAYS = 30
 
@@ -61,6 +63,11 @@ def _clean(name: str, operators, scopes, webhook_url: str, rate_limit: int, cont
             URLValidator(schemes=["https", "http"])(webhook_url)
         except ValidationError:
             errors["webhook_url"] = "Indiquez une adresse web valide (https://…)."
+        else:
+            host = urlsplit(webhook_url).hostname or ""
+            if webhook_url.startswith("http://") and host not in LOCAL_HOSTS:
+                # Deliveries carry identifiers and signatures: never in clear over a network.
+                errors["webhook_url"] = "L'adresse doit commencer par https:// (http:// seulement sur cette machine)."
     if not isinstance(rate_limit, int) or not 1 <= rate_limit <= 100000:
         errors["rate_limit_per_minute"] = "La limite est un nombre d'appels par minute entre 1 et 100 000."
     if errors:
@@ -167,10 +174,12 @@ def rotate_secret(*, actor, client: PartnerClient, grace_days: int = DEFAULT_GRA
         raise ValidationError({"grace_days": f"Le délai de recouvrement est de 0 à {MAX_GRACE_DAYS} jours."})
     client = _lock(client)
     now = timezone.now()
-    valid = [s for s in client.secrets.all() if s.is_valid(now)]
+    valid = sorted((s for s in client.secrets.all() if s.is_valid(now)), key=lambda s: (s.created_at, s.pk))
     limit = now + datetime.timedelta(days=grace_days)
-    for old in valid:
-        if grace_days == 0:
+    # At most MAX_ACTIVE_SECRETS at once: the newest current one overlaps with the new one,
+    # older ones are revoked now (a second rotation within the grace ends the first one's).
+    for position, old in enumerate(reversed(valid)):
+        if grace_days == 0 or position >= MAX_ACTIVE_SECRETS - 1:
             old.revoked_at = now
         elif old.expires_at is None or old.expires_at > limit:
             old.expires_at = limit
@@ -188,6 +197,9 @@ def revoke_secret(*, actor, secret: ClientSecret) -> ClientSecret:
         raise ValidationError("Ce secret est déjà révoqué.")
     secret.revoked_at = timezone.now()
     secret.save(update_fields=["revoked_at"])
+    # Tokens don't say which secret obtained them: all are revoked, the partner asks new ones
+    # with a secret still valid (a leaked secret stops giving access at once).
+    _revoke_tokens(secret.client)
     record("partners.secret_revoked", actor=actor, obj=secret.client, data={"hint": secret.hint})
     return secret
 

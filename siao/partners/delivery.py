@@ -134,11 +134,24 @@ def post(session: requests.Session, event: WebhookEvent) -> Outcome:
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:500], int((time.monotonic() - started) * 1000))
+        return Outcome(False, None, network_error(exc)[:500], int((time.monotonic() - started) * 1000))
     duration = int((time.monotonic() - started) * 1000)
     if 200 <= response.status_code < 300:
         return Outcome(True, response.status_code, "", duration)
-    return Outcome(False, response.status_code, f"HTTP {response.status_code}", duration)
+    return Outcome(False, response.status_code, f"Le partenaire a répondu HTTP {response.status_code}.", duration)
+
+
+def network_error(exc: requests.RequestException) -> str:
+    """What the delivery log says, in French; the exception's class for the technical team."""
+    if isinstance(exc, requests.Timeout):
+        reason = f"Pas de réponse du partenaire dans le délai ({settings.WEBHOOK_TIMEOUT_SECONDS:g} s)."
+    elif isinstance(exc, requests.exceptions.SSLError):
+        reason = "Échec de la connexion sécurisée (certificat TLS du partenaire)."
+    elif isinstance(exc, requests.ConnectionError):
+        reason = "Connexion impossible à l'adresse du partenaire (refusée ou injoignable)."
+    else:
+        reason = "Erreur réseau lors de l'envoi."
+    return f"{reason} ({type(exc).__name__})"
 
 
 def settle(event: WebhookEvent, outcome: Outcome, now=None) -> None:

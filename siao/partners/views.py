@@ -10,6 +10,7 @@
 
 import csv
 import json
+import secrets
 from itertools import groupby
 
 from django.contrib import messages
@@ -43,7 +44,36 @@ def can_view_quota(actor) -> bool:
 def _render_form(request, template, context, form, status=None):
     if status is None:
         status = 400 if form.is_bound and form.errors else 200
-    return render(request, template, context, status=status)
+    return render(request, template, {**context, "once": _issue_once(request)}, status=status)
+
+
+# The forms that show a secret once act once: each carries a one-time token, so that a reload
+# of the page that shows the secrets (the browser sends the POST again) registers or rotates
+# nothing more.
+ONCE_SESSION_KEY = "partners_forms_once"
+ONCE_KEPT = 20
+
+
+def _issue_once(request) -> str:
+    token = secrets.token_urlsafe(16)
+    issued = request.session.get(ONCE_SESSION_KEY, [])[-(ONCE_KEPT - 1) :]
+    request.session[ONCE_SESSION_KEY] = [*issued, token]
+    return token
+
+
+def _consume_once(request) -> bool:
+    issued = request.session.get(ONCE_SESSION_KEY, [])
+    token = request.POST.get("once", "")
+    if token not in issued:
+        return False
+    request.session[ONCE_SESSION_KEY] = [t for t in issued if t != token]
+    return True
+
+
+ALREADY_SENT = (
+    "Ce formulaire a déjà été envoyé : rien n'a été refait. Les secrets ne sont affichés qu'une fois ; "
+    "s'ils sont perdus, renouvelez-les."
+)
 
 
 def _secrets_shown(request, *, client, title, intro, values):
@@ -83,6 +113,9 @@ def client_list(request):
 @actor_required(actions.can_manage_partners)
 def client_create(request):
     form = ClientForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not _consume_once(request):
+        messages.warning(request, ALREADY_SENT)
+        return redirect("partners:client_list")
     if request.method == "POST" and form.is_valid():
         try:
             registered = actions.register_client(actor=request.actor, **form.action_kwargs())
@@ -189,6 +222,9 @@ def client_set_active(request, public_id):
 def _rotate(request, public_id, *, webhook: bool):
     client = _get_client(public_id)
     form = GraceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not _consume_once(request):
+        messages.warning(request, ALREADY_SENT)
+        return _detail(client)
     if request.method == "POST" and form.is_valid():
         rotate = actions.rotate_webhook_secret if webhook else actions.rotate_secret
         try:

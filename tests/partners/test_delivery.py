@@ -234,7 +234,7 @@ def test_a_failed_delivery_is_retried_later_and_later(receiver, time_machine, se
         assert delivery.deliver_due() == 1
         event = WebhookEvent.objects.get()
         assert event.status == EventStatus.PENDING and event.locked_until is None
-        assert event.last_error == "HTTP 500"
+        assert event.last_error == "Le partenaire a répondu HTTP 500."
         delays.append((event.next_attempt_at - started).total_seconds())
         assert delivery.deliver_due() == 0  # not due yet
         time_machine.move_to(event.next_attempt_at + datetime.timedelta(seconds=1), tick=True)
@@ -418,7 +418,9 @@ def test_the_endpoint_down_for_an_hour_then_back(receiver, time_machine, setting
     first = WebhookEvent.objects.order_by("pk").first()
     assert first.attempts >= 6  # retried along the hour with a growing backoff
     errors = set(WebhookAttempt.objects.values_list("error", flat=True))
-    assert "HTTP 503" in errors and any(e.startswith("ConnectionError") for e in errors), errors
+    assert "Le partenaire a répondu HTTP 503." in errors and any(
+        e.startswith("Connexion impossible") for e in errors
+    ), errors
     # Back.
     receiver.fail_with = None
     for _ in range(40):

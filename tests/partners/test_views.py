@@ -186,6 +186,12 @@ def test_the_list_costs_the_same_whatever_the_number_of_clients(admin, partner, 
 # --- registration -----------------------------------------------------------------------------
 
 
+def post_once(admin, path, data):
+    """The forms that show secrets act once: their one-time token comes with the form."""
+    once = admin.get(path).context["once"]
+    return admin.post(path, {**data, "once": once})
+
+
 def form_data(operators, /, **overrides):
     data = {
         "name": "Adoma SI",
@@ -213,7 +219,7 @@ def test_the_registration_form_lists_the_operators(admin, operator, django_asser
 
 
 def test_registering_shows_the_secrets_once_and_stores_only_their_hash(admin, operator):
-    response = admin.post(url("client_create"), form_data([operator]))
+    response = post_once(admin, url("client_create"), form_data([operator]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     client = PartnerClient.objects.get()
@@ -266,7 +272,7 @@ def test_registering_shows_the_secrets_once_and_stores_only_their_hash(admin, op
 )
 def test_bad_registrations_are_refused_in_french_and_save_nothing(admin, operator, overrides, field, message):
     users = User.objects.count()
-    response = admin.post(url("client_create"), form_data([operator], **overrides))
+    response = post_once(admin, url("client_create"), form_data([operator], **overrides))
     assert response.status_code == 400
     errors = response.context["form"].errors[field]
     if message:
@@ -278,7 +284,7 @@ def test_bad_registrations_are_refused_in_french_and_save_nothing(admin, operato
 
 def test_an_organization_that_is_not_an_operator_is_refused(admin, operator):
     siao = membership_for(Role.SIAO_OPERATOR).organization
-    response = admin.post(url("client_create"), form_data([operator, siao]))
+    response = post_once(admin, url("client_create"), form_data([operator, siao]))
     assert response.status_code == 400
     assert response.context["form"].errors["operators"] == [
         "Une des entités choisies n'existe pas ou n'est pas une entité gestionnaire active."
@@ -387,7 +393,7 @@ def test_rotating_keeps_the_old_secret_valid_until_the_end_of_the_grace(admin, p
         response = admin.get(path)
     assert response.status_code == 200 and response.context["form"]["grace_days"].value() == 7
     before = timezone.now()
-    response = admin.post(path, {"grace_days": "7"})
+    response = post_once(admin, path, {"grace_days": "7"})
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     new_secret = {label: value for label, value, _ in response.context["values"]}["Secret client (client_secret)"]
     assert new_secret in text(response) and "reste valide 7 jours" in text(response)
@@ -403,7 +409,7 @@ def test_rotating_keeps_the_old_secret_valid_until_the_end_of_the_grace(admin, p
 
 
 def test_rotating_without_grace_revokes_the_old_secret_at_once(admin, partner):
-    admin.post(url("secret_rotate", partner.client.public_id), {"grace_days": "0"})
+    post_once(admin, url("secret_rotate", partner.client.public_id), {"grace_days": "0"})
     assert credentials.find_client(partner.client.client_id, partner.client_secret) is None
     assert ClientSecret.objects.get(hint=partner.client_secret[-4:]).revoked_at is not None
 
@@ -419,7 +425,7 @@ def test_rotating_without_grace_revokes_the_old_secret_at_once(admin, partner):
 )
 def test_a_bad_grace_is_refused_and_rotates_nothing(admin, partner, value, message):
     for name in ("secret_rotate", "webhook_secret_rotate"):
-        response = admin.post(url(name, partner.client.public_id), {"grace_days": value})
+        response = post_once(admin, url(name, partner.client.public_id), {"grace_days": value})
         assert response.status_code == 400
         assert response.context["form"].errors["grace_days"] == [message]
     assert ClientSecret.objects.count() == 1
@@ -443,7 +449,7 @@ def test_revoking_a_secret(admin, partner):
 
 def test_rotating_the_webhook_secret_shows_it_once(admin, partner):
     old = partner.webhook_secret
-    response = admin.post(url("webhook_secret_rotate", partner.client.public_id), {"grace_days": "3"})
+    response = post_once(admin, url("webhook_secret_rotate", partner.client.public_id), {"grace_days": "3"})
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     client = PartnerClient.objects.get()
     new = credentials.webhook_secret(client)
@@ -630,3 +636,17 @@ def test_every_partner_action_recorded_has_a_french_label():
     names |= {"orientation.household_accepted", "partners.token_issued", "partners.referral_read"}
     assert len(names) >= 11
     assert sorted(name for name in names if name not in ACTION_LABELS) == []
+
+
+def test_a_form_that_shows_secrets_acts_once_even_when_the_browser_sends_it_again(admin, operator, partner):
+    once = admin.get(url("client_create")).context["once"]
+    data = {**form_data([operator], name="Partenaire rechargé"), "once": once}
+    assert admin.post(url("client_create"), data).status_code == 200
+    again = admin.post(url("client_create"), data)
+    assert again.status_code == 302
+    assert PartnerClient.objects.filter(name="Partenaire rechargé").count() == 1
+    path = url("secret_rotate", partner.client.public_id)
+    once = admin.get(path).context["once"]
+    admin.post(path, {"grace_days": "7", "once": once})
+    admin.post(path, {"grace_days": "7", "once": once})
+    assert ClientSecret.objects.filter(client=partner.client).count() == 2
