@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "siao.archive",
     "siao.statistics",
     "siao.partners",
+    "siao.support",
+    "siao.knowledge",
+    "siao.surveys",
     "siao.audit",
     "siao.demo",
 ]
@@ -99,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "siao.core.context_processors.site",
+                "siao.surveys.context_processors.survey_banner",
             ],
             # Unknown variables are bugs: tests make them fail loudly (see tests/conftest.py).
             "string_if_invalid": "",
@@ -226,6 +230,23 @@ IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=48)
 if env.str("REDIS_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}}
 
+# Help and satisfaction (docs/help-and-satisfaction.md). Contact details shown on the help page.
+SUPPORT_CONTACT_EMAIL = env.str("SUPPORT_CONTACT_EMAIL", default="support@si-siao.example")
+SUPPORT_CONTACT_PHONE = env.str("SUPPORT_CONTACT_PHONE", default="01 00 00 00 00")
+SUPPORT_CONTACT_HOURS = env.str("SUPPORT_CONTACT_HOURS", default="du lundi au vendredi, de 9 h à 17 h (hors jours fériés)")
+# Where a new support request is announced (the support team's shared mailbox; empty: nobody).
+SUPPORT_TEAM_EMAIL = env.str("SUPPORT_TEAM_EMAIL", default="")
+# Attachments of a support request: at most this many files, each at most this many bytes.
+SUPPORT_ATTACHMENT_MAX_FILES = env.int("SUPPORT_ATTACHMENT_MAX_FILES", default=3)
+SUPPORT_ATTACHMENT_MAX_BYTES = env.int("SUPPORT_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Abuse protection of the public form: requests per client address per hour, and overall.
+SUPPORT_REQUESTS_PER_IP_PER_HOUR = env.int("SUPPORT_REQUESTS_PER_IP_PER_HOUR", default=5)
+SUPPORT_REQUESTS_PER_HOUR = env.int("SUPPORT_REQUESTS_PER_HOUR", default=300)
+# Support requests (and their attachments) are deleted this many months after they are closed.
+SUPPORT_RETENTION_MONTHS = env.int("SUPPORT_RETENTION_MONTHS", default=24)
+# Satisfaction survey results: a group (profile, territory) with fewer answers is not shown.
+SURVEY_MIN_GROUP_SIZE = env.int("SURVEY_MIN_GROUP_SIZE", default=5)
+
 # The 115 (docs/emergency.md): a night belongs to the evening it starts; calls before this hour
 # concern the night that began the evening before. Renewals reach at most this many nights ahead.
 EMERGENCY_NIGHT_CHANGE_HOUR = env.int("EMERGENCY_NIGHT_CHANGE_HOUR", default=8)
@@ -288,6 +309,9 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 if not IS_PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True, parents=True)
 STATICFILES_DIRS = [BASE_DIR / "siao" / "static"]
+# Uploaded files (support requests' attachments) go through the storage API: an object storage
+# backend can replace the disk. They are never served by URL: only a view checking rights reads them.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

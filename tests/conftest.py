@@ -14,6 +14,18 @@ def _email_backend(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path_factory):
+    """Each test starts with an empty cache (the open survey campaign, rate limits are cached)
+    and its own folder for uploaded files."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    yield
+    cache.clear()
+
+
 def log_in_as(client: Client, membership) -> Client:
     """Open a session for the membership's user with that membership active."""
     client.force_login(membership.user, backend=LOGIN_BACKEND)

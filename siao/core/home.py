@@ -220,6 +220,9 @@ DATA_PROTECTION_TILE_MODULES = [
     "siao.retention.tiles",
     "siao.audit.report_tiles",
     "siao.partners.tiles",
+    "siao.support.tiles",
+    "siao.knowledge.tiles",
+    "siao.surveys.tiles",
 ]
 
 
