@@ -92,6 +92,9 @@ def test_a_candidature_accepted_then_answered_again_is_a_409():
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "accepted"
     assert response.json()["decision_comment"] == "Entretien prévu mardi."
+    # A write's answer carries no persons: reading them is the traced GET's job.
+    assert "household" not in response.json()
+    assert not AuditEvent.objects.filter(action="partners.referral_read").exists()
     before = db_state()
     for body in [{"decision": "accepted"}, {"decision": "refused", "reason": "no_place"}]:
         assert_problem(decide(mine.api, referral, **body), 409, "conflict")

@@ -33,6 +33,7 @@ from .offer import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS, Listing
 from .schemas import (
     ArrivalIn,
     DecisionIn,
+    DecisionOut,
     ReferralOut,
     ReferralPage,
     ReferralStatusCode,
@@ -209,7 +210,7 @@ def get_referral(request, referral_id: uuid.UUID):
 
 @api.post(
     "/referrals/{referral_id}/decision",
-    response={200: ReferralOut, **WRITE_ERRORS},
+    response={200: DecisionOut, **WRITE_ERRORS},
     tags=[TAG_REFERRALS],
     summary="Répondre à une candidature (acceptée, ou refusée avec un motif)",
 )
@@ -227,7 +228,17 @@ def decide(request, referral_id: uuid.UUID, payload: DecisionIn):
         reason=payload.reason or "",
         comment=payload.comment,
     )
-    return Status(200, referral_out(_get(_detailed(request), referral_id)))
+    # No persons in a write's answer: it would be an untraced read (and kept with the
+    # idempotency record); the partner reads them with the traced GET.
+    decided = _get(_detailed(request), referral_id)
+    return Status(
+        200,
+        {
+            **REFERRAL_FIELDS.of(decided),
+            "program_refusal_reason": decided.program_refusal_reason,
+            "decision_comment": decided.decision_comment,
+        },
+    )
 
 
 @api.post(

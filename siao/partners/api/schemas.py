@@ -302,6 +302,14 @@ class ReferralSummary(Schema):
     updated_at: datetime.datetime
 
 
+class DecisionOut(ReferralSummary):
+    """The answer to a decision: the candidature's state, without its persons (read them with
+    `GET /referrals/{id}`, which is traced in the audit trail)."""
+
+    program_refusal_reason: str
+    decision_comment: str
+
+
 class ReferralOut(ReferralSummary):
     request: uuid.UUID
     department: str
