@@ -233,7 +233,9 @@ if env.str("REDIS_URL", default=""):
 # Help and satisfaction (docs/help-and-satisfaction.md). Contact details shown on the help page.
 SUPPORT_CONTACT_EMAIL = env.str("SUPPORT_CONTACT_EMAIL", default="support@si-siao.example")
 SUPPORT_CONTACT_PHONE = env.str("SUPPORT_CONTACT_PHONE", default="01 00 00 00 00")
-SUPPORT_CONTACT_HOURS = env.str("SUPPORT_CONTACT_HOURS", default="du lundi au vendredi, de 9 h à 17 h (hors jours fériés)")
+SUPPORT_CONTACT_HOURS = env.str(
+    "SUPPORT_CONTACT_HOURS", default="du lundi au vendredi, de 9 h à 17 h (hors jours fériés)"
+)
 # Where a new support request is announced (the support team's shared mailbox; empty: nobody).
 SUPPORT_TEAM_EMAIL = env.str("SUPPORT_TEAM_EMAIL", default="")
 # Attachments of a support request: at most this many files, each at most this many bytes.

@@ -113,6 +113,33 @@ ACTION_LABELS = {
     "partners.events_replayed": "Événements webhook rejoués",
     "partners.token_issued": "Jeton d'accès délivré à un partenaire",
     "partners.referral_read": "Orientation lue par un partenaire (API)",
+    # Satisfaction surveys (siao.surveys, issue 8). Answers are never audited (anonymity).
+    "surveys.campaign_created": "Enquête de satisfaction préparée",
+    "surveys.campaign_updated": "Enquête de satisfaction modifiée",
+    "surveys.campaign_opened": "Enquête de satisfaction ouverte",
+    "surveys.campaign_closed": "Enquête de satisfaction close",
+    "surveys.results_viewed": "Résultats d'une enquête de satisfaction consultés",
+    "surveys.results_exported": "Résultats d'une enquête de satisfaction exportés",
+    # Support requests (siao.support, issue 8).
+    "support.request_submitted": "Demande de support envoyée",
+    "support.request_viewed": "Demande de support consultée",
+    "support.request_assigned": "Demande de support affectée",
+    "support.status_changed": "Statut d'une demande de support modifié",
+    "support.reply_sent": "Réponse envoyée au demandeur de support",
+    "support.note_added": "Note interne ajoutée à une demande de support",
+    "support.attachment_downloaded": "Pièce jointe d'une demande de support téléchargée",
+    "support.requests_purged": "Demandes de support supprimées (durée de conservation)",
+    # The help centre (siao.knowledge, issue 8).
+    "knowledge.article_created": "Article d'aide créé",
+    "knowledge.article_updated": "Article d'aide modifié",
+    "knowledge.article_published": "Article d'aide publié",
+    "knowledge.article_unpublished": "Article d'aide dépublié",
+    "knowledge.topic_created": "Thème d'aide créé",
+    "knowledge.topic_updated": "Thème d'aide modifié",
+    "knowledge.topic_deleted": "Thème d'aide supprimé",
+    "knowledge.session_created": "Session de démonstration ou atelier programmé",
+    "knowledge.session_updated": "Session de démonstration ou atelier modifié",
+    "knowledge.session_deleted": "Session de démonstration ou atelier retiré",
 }
 
 REASON_LABELS = {

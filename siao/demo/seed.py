@@ -166,6 +166,7 @@ def seed_demo() -> int:
 
     if demo_exists():
         seed_demo_partner(DEMO_DOMAIN)  # idempotent: also reaches demos seeded before it existed
+        _seed_help(DEMO_DOMAIN)
         return 0
     department = Department.objects.get(code=DEMO_DEPARTMENT)
     organizations = {
@@ -244,7 +245,17 @@ def seed_demo() -> int:
 
     seed_statistics_demo()
     seed_demo_partner(DEMO_DOMAIN)
+    _seed_help(DEMO_DOMAIN)
     return len(ACCOUNTS)
+
+
+def _seed_help(domain: str) -> None:
+    """The help centre, support requests and a satisfaction campaign (idempotent each)."""
+    from . import help_knowledge, help_support, help_surveys
+
+    help_knowledge.seed(domain)
+    help_support.seed(domain)
+    help_surveys.seed(domain)
 
 
 def _programs_awaiting_validation(organizations, department):

@@ -25,6 +25,9 @@ REPORTS = ["Rapports d'accès"]
 RIGHTS = ["Droits des personnes"]
 PARTNERS = ["Partenaires (API)"]
 QUOTA = ["Contingent préfectoral"]
+SUPPORT = ["Demandes de support"]
+HELP_CENTRE = ["Centre d'aide"]
+SURVEYS = ["Enquêtes de satisfaction"]
 EXPECTED_TILES = {
     Role.NATIONAL_ADMIN: PROGRAMS
     + CREATE
@@ -37,6 +40,9 @@ EXPECTED_TILES = {
     + RIGHTS
     + PARTNERS
     + QUOTA
+    + SUPPORT
+    + HELP_CENTRE
+    + SURVEYS
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -48,6 +54,7 @@ EXPECTED_TILES = {
     + STATISTICS
     + REPORTS
     + QUOTA
+    + SURVEYS
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -63,6 +70,7 @@ EXPECTED_TILES = {
     + STATISTICS
     + REPORTS
     + RIGHTS
+    + SUPPORT
     + GRANTS
     + TRAIL
     + ACCOUNT,
@@ -70,7 +78,7 @@ EXPECTED_TILES = {
     # The assistant helps with grants, but does not read the trail.
     Role.ASSISTANT: PROGRAMS + CREATE + GRANTS + ACCOUNT,
     # Analysts: the capacity dashboard only (aggregates), never programs.
-    Role.ANALYST: CAPACITY + FIGURES_115 + STATISTICS + QUOTA + ACCOUNT,
+    Role.ANALYST: CAPACITY + FIGURES_115 + STATISTICS + QUOTA + SURVEYS + ACCOUNT,
     Role.SIAO_OPERATOR: BOARD + PROGRAMS + HOUSEHOLDS + SIAO_QUEUE + DESK + FIGURES_115 + RIGHTS + ACCOUNT,
     Role.CALL_HANDLER: BOARD + PROGRAMS + HOUSEHOLDS + DESK + FIGURES_115 + ACCOUNT,
     Role.PROGRAM_MANAGER: PROGRAMS + HOUSEHOLDS + PROGRAM_SIDE + ARRIVALS + ACCOUNT,
