@@ -1,6 +1,7 @@
 """Demo satisfaction survey: an open campaign « Enquête de satisfaction <mois année> » with about
-forty generated answers spread over profiles and départements (so that the results page shows
-charts and groups), and a closed campaign of six months before. The demo national
+forty generated answers (its results page shows their number only, until it is closed), and a
+closed campaign of six months before whose answers are spread over profiles and départements,
+so that its results page shows every chart, group and comment. The demo national
 administrator has not answered: the banner shows when they log in. Idempotent: nothing is done
 when the current campaign exists. Generated answers have no participation: no demo account
 answered them."""
@@ -21,6 +22,7 @@ from siao.surveys.models import SatisfactionAnswer, SatisfactionSurvey
 from .households import _actor
 
 ANSWERS = 42
+PREVIOUS_ANSWERS = 36  # the closed campaign: enough for the demo's département 35 to be shown
 # (role, weight): the field roles answer most.
 ROLES = [
     (Role.SOCIAL_WORKER, 10),
@@ -96,7 +98,7 @@ def seed(domain: str) -> SatisfactionSurvey | None:
     earlier = _title(today.replace(day=1) - datetime.timedelta(days=170))
     if not SatisfactionSurvey.objects.filter(title=earlier).exists():
         previous = actions.create_campaign(actor=admin, title=earlier, intro="")
-        _answers(previous, 27, rng, departments)
+        _answers(previous, PREVIOUS_ANSWERS, rng, departments)
         previous.status, previous.opened_at = SurveyStatus.CLOSED, timezone.now() - datetime.timedelta(days=170)
         previous.closed_at = previous.opened_at + datetime.timedelta(days=30)
         previous.save(update_fields=["status", "opened_at", "closed_at", "updated_at"])

@@ -25,9 +25,16 @@ STOP_WORDS = frozenset(
 )
 
 
+def singular(word: str) -> str:
+    """« profils » finds « profil » (and still « profils »: the match is on a substring); the
+    plural's final s or x is dropped from words of five to thirty letters."""
+    return word[:-1] if 5 <= len(word) <= 30 and word[-1] in "sx" else word
+
+
 def query_words(query: str) -> list[str]:
-    """The words of a search query: normalized, short ones dropped, at most MAX_WORDS."""
-    return [word for word in words((query or "")[:MAX_QUERY_LENGTH]) if len(word) >= MIN_WORD_LENGTH][:MAX_WORDS]
+    """The words of a search query: normalized, short ones dropped, plurals reduced, at most MAX_WORDS."""
+    found = [singular(word) for word in words((query or "")[:MAX_QUERY_LENGTH]) if len(word) >= MIN_WORD_LENGTH]
+    return list(dict.fromkeys(found))[:MAX_WORDS]
 
 
 def _title_score(terms: list[str]):
@@ -58,8 +65,8 @@ def suggestion_words(*texts: str) -> list[str]:
     found: list[str] = []
     for text in texts:
         for word in words((text or "")[:SUGGESTION_INPUT_LENGTH]):
-            if len(word) >= SUGGESTION_MIN_LENGTH and word not in STOP_WORDS and word not in found:
-                found.append(word)
+            if len(word) >= SUGGESTION_MIN_LENGTH and word not in STOP_WORDS and singular(word) not in found:
+                found.append(singular(word))
     return found[:MAX_WORDS]
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,9 @@ TOO_MANY_OVERALL_MESSAGE = (
     "réessayez dans une heure, ou contactez le support par courriel ou par téléphone (coordonnées ci-dessous)."
 )
 NOT_YOURS_MESSAGE = "Cette demande de support n'est pas de votre ressort."
+# PostgreSQL advisory lock serializing submissions, so that the hourly limits hold under
+# simultaneous posts (any constant; names this lock among the database's advisory locks).
+SUBMISSION_LOCK_KEY = 7_830_114
 
 __all__ = ["RequestRefused"]
 
@@ -65,6 +68,12 @@ def new_reference(year: int | None = None) -> str:
 
 
 def _check_rate_limits(client_ip: str | None) -> None:
+    """Within the submission's transaction: on PostgreSQL, submissions wait for one another
+    here (the lock is released at commit), so two simultaneous posts cannot both pass the count;
+    SQLite already runs one write transaction at a time (transaction_mode IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SUBMISSION_LOCK_KEY])
     recent = SupportRequest.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(hours=1))
     if client_ip and recent.filter(client_ip=client_ip).count() >= settings.SUPPORT_REQUESTS_PER_IP_PER_HOUR:
         raise RequestRefused(TOO_MANY_FROM_ADDRESS_MESSAGE, "throttled_ip")
@@ -85,10 +94,20 @@ def submit_support_request(
 ) -> SupportRequest:
     """Record a request (with or without an account), its files, and tell the requester and the
     support team. Refused, with nothing saved, past the hourly limits. Files are written inside
-    the transaction and deleted if it does not commit: no file outlives a refused request."""
+    the transaction and deleted if it does not commit: no file outlives a refused request, and
+    no committed request loses its files. Emails leave once committed; one that fails (mail
+    server down) is logged and does not undo nor fail the request."""
     written: list[str] = []
+    committed = False
+
+    def mark_committed() -> None:
+        nonlocal committed
+        committed = True
+
     try:
         with transaction.atomic():
+            # Registered first, so it runs first once committed.
+            transaction.on_commit(mark_committed)
             _check_rate_limits(client_ip)
             support_request = SupportRequest(
                 first_name=data.first_name,
@@ -130,9 +149,12 @@ def submit_support_request(
                     "sent_logged_in": support_request.sent_logged_in,
                 },
             )
-            transaction.on_commit(lambda: _notify_submitted(support_request, site_url))
+            transaction.on_commit(lambda: _notify_requester(support_request), robust=True)
+            if settings.SUPPORT_TEAM_EMAIL:
+                transaction.on_commit(lambda: _notify_team(support_request, site_url), robust=True)
     except BaseException:
-        attachments.delete_quietly(written)
+        if not committed:
+            attachments.delete_quietly(written)
         raise
     return support_request
 
@@ -160,7 +182,7 @@ def _contact() -> dict:
     }
 
 
-def _notify_submitted(support_request: SupportRequest, site_url: str) -> None:
+def _notify_requester(support_request: SupportRequest) -> None:
     # The address typed is not verified: the confirmation repeats nothing the form's author
     # wrote (no subject, no description), so that the form cannot relay text to a third party.
     count = support_request.attachments.count()
@@ -173,18 +195,19 @@ def _notify_submitted(support_request: SupportRequest, site_url: str) -> None:
         from_email=None,
         recipient_list=[support_request.email],
     )
-    if settings.SUPPORT_TEAM_EMAIL:
-        url = site_url + reverse("support:request_detail", args=[support_request.public_id])
-        send_mail(
-            subject=f"Nouvelle demande de support {support_request.reference} "
-            f"({support_request.get_category_display()})",
-            message=render_to_string(
-                "support/emails/submitted_team.txt",
-                {"support_request": support_request, "attachment_count": count, "url": url},
-            ),
-            from_email=None,
-            recipient_list=[settings.SUPPORT_TEAM_EMAIL],
-        )
+
+
+def _notify_team(support_request: SupportRequest, site_url: str) -> None:
+    url = site_url + reverse("support:request_detail", args=[support_request.public_id])
+    send_mail(
+        subject=f"Nouvelle demande de support {support_request.reference} ({support_request.get_category_display()})",
+        message=render_to_string(
+            "support/emails/submitted_team.txt",
+            {"support_request": support_request, "attachment_count": support_request.attachments.count(), "url": url},
+        ),
+        from_email=None,
+        recipient_list=[settings.SUPPORT_TEAM_EMAIL],
+    )
 
 
 def record_support_request_viewed(*, actor, support_request: SupportRequest) -> None:
@@ -272,7 +295,8 @@ def assign_support_request(
         },
     )
     if assignee is not None and assignee.pk != actor.user.pk:
-        transaction.on_commit(lambda: _notify_assigned(locked, assignee))
+        # Once committed; a mail server down is logged, the assignment stays done.
+        transaction.on_commit(lambda: _notify_assigned(locked, assignee), robust=True)
     return locked
 
 
@@ -340,7 +364,8 @@ def send_reply(
         obj=locked,
         data={"reference": locked.reference, "message": str(message.public_id)},
     )
-    transaction.on_commit(lambda: _email_reply(locked, message))
+    # Once committed; a mail server down is logged, the reply stays stored (and shown in the thread).
+    transaction.on_commit(lambda: _email_reply(locked, message), robust=True)
     return message
 
 
@@ -396,20 +421,32 @@ def purge_expired_support_requests(*, now=None, dry_run: bool = False, batch_siz
         return expired.count()
     deleted = 0
     while True:
-        with transaction.atomic():
-            batch = list(expired.order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not batch:
-                break
-            names = list(SupportAttachment.objects.filter(request_id__in=batch).values_list("file", flat=True))
-            SupportRequest.objects.filter(pk__in=batch).delete()
-            transaction.on_commit(lambda names=names: attachments.delete_quietly(names))
-        deleted += len(batch)
+        batch = list(expired.order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            break
+        deleted += _purge_batch(expired, batch)
     if deleted:
         record(
             "support.requests_purged",
             data={"deleted": deleted, "retention_months": settings.SUPPORT_RETENTION_MONTHS},
         )
     return deleted
+
+
+def _purge_batch(expired, batch: list[int]) -> int:
+    """Delete the requests of `batch` that are still expired: one reopened since the batch was
+    listed is kept, with its files. The rows are locked and re-checked before anything is
+    deleted; files go once the deletion is committed, only those of the rows deleted."""
+    with transaction.atomic():
+        still_expired = list(
+            expired.filter(pk__in=batch).select_for_update().order_by("pk").values_list("pk", flat=True)
+        )
+        if not still_expired:
+            return 0
+        names = list(SupportAttachment.objects.filter(request_id__in=still_expired).values_list("file", flat=True))
+        SupportRequest.objects.filter(pk__in=still_expired).delete()
+        transaction.on_commit(lambda: attachments.delete_quietly(names))
+    return len(still_expired)
 
 
 ORPHAN_GRACE = datetime.timedelta(days=1)

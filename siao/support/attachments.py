@@ -4,13 +4,18 @@ A file is accepted when its extension is on the allow-list, its content is of th
 (detected from its first bytes with `filetype`, never trusted from the name or the browser)
 and the type the browser declared agrees (or is the browser's "unknown",
 application/octet-stream). Plain text has no signature: it must decode as UTF-8, without NUL
-bytes, and match no known binary type. Files are written under an unguessable name
+bytes, and match no known binary type. Office documents (DOCX, XLSX, ODT, ODS) are ZIP
+archives: beyond their first bytes, their table of contents must be that of such a document
+(the part declaring its type present and saying so), without macros, neither encrypted nor
+broken. Files are written under an unguessable name
 (support/<request public id>/<random>) and never served by URL."""
 
 import hashlib
 import re
 import secrets
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 import filetype
@@ -57,6 +62,18 @@ DETECTED_LABELS = {
 SNIFF_BYTES = 8192
 NAME_MAX_LENGTH = 100
 
+# Office documents: what their ZIP table of contents must hold. Only the central directory is
+# read, plus the one small part that declares the document's type.
+ZIP_MAX_ENTRIES = 2000
+ZIP_DECLARATION_MAX_BYTES = 64 * 1024
+OOXML_CONTENT_TYPES = "[Content_Types].xml"
+# extension -> (content type of the main part, what the user calls the document)
+OOXML_MAIN_TYPES = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "un document Word"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "un classeur Excel"),
+}
+OPEN_DOCUMENT_NOUNS = {"odt": "un document texte OpenDocument", "ods": "un classeur OpenDocument"}
+
 
 @dataclass(frozen=True)
 class CheckedFile:
@@ -74,6 +91,11 @@ def human_size(size: int) -> str:
             value = f"{size / factor:.1f}".removesuffix(".0").replace(".", ",")
             return f"{value}\xa0{unit}"
     return f"{size}\xa0octet{'s' if size > 1 else ''}"
+
+
+def exact_size(size: int) -> str:
+    """A size in bytes, digits grouped the French way: "5 242 899 octets"."""
+    return f"{size:,}".replace(",", "\xa0") + f"\xa0octet{'s' if size > 1 else ''}"
 
 
 def max_files() -> int:
@@ -156,9 +178,10 @@ def check_file(upload) -> CheckedFile:
     if not upload.size:
         _refuse(f"« {name} » est vide (0 octet) : joignez un fichier qui a un contenu.", "empty")
     if upload.size > max_bytes():
+        # In bytes as well: "5,0 Mo" for a file just over 5 Mo would read as within the limit.
         _refuse(
-            f"« {name} » est trop volumineux ({human_size(upload.size)}) : "
-            f"{human_size(max_bytes())} au plus par fichier.",
+            f"« {name} » est trop volumineux ({exact_size(upload.size)}) : la limite est de "
+            f"{human_size(max_bytes())} ({exact_size(max_bytes())}) par fichier.",
             "too_big",
         )
     expected, declarable = ALLOWED_TYPES[extension]
@@ -179,6 +202,8 @@ def check_file(upload) -> CheckedFile:
             f"pas {extension.upper()}. Le fichier a été refusé.",
             "lying_type",
         )
+    if extension in OOXML_MAIN_TYPES or extension in OPEN_DOCUMENT_NOUNS:
+        _check_office_document(upload, name, extension)
     if expected == TEXT_TYPE and not _is_utf8_text(upload):
         _refuse(
             f"« {name} » n'est pas un texte lisible : un fichier .txt doit être du texte encodé en UTF-8.",
@@ -191,6 +216,86 @@ def check_file(upload) -> CheckedFile:
         size=upload.size,
         sha256=sha256,
     )
+
+
+def _read_declaration(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The content of a small part of the archive, or None when it is too big to be what it
+    should be (the read is bounded whatever the archive claims)."""
+    if info.file_size > ZIP_DECLARATION_MAX_BYTES:
+        return None
+    with archive.open(info) as member:
+        content = member.read(ZIP_DECLARATION_MAX_BYTES + 1)
+    return None if len(content) > ZIP_DECLARATION_MAX_BYTES else content
+
+
+def _check_office_document(upload, name: str, extension: str) -> None:
+    """The ZIP of a DOCX, XLSX, ODT or ODS must be a document of that kind: a ZIP whose first
+    entry only looks right (any archive can be renamed) is refused, so are macros."""
+    noun = OOXML_MAIN_TYPES[extension][1] if extension in OOXML_MAIN_TYPES else OPEN_DOCUMENT_NOUNS[extension]
+    invalid = f"« {name} » n'est pas {noun} valide : son contenu ne correspond pas à un fichier .{extension}. "
+    invalid += "Le fichier a été refusé."
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            if len(entries) > ZIP_MAX_ENTRIES:
+                _refuse(
+                    f"« {name} » contient trop d'éléments (plus de {ZIP_MAX_ENTRIES}) pour être {noun} "
+                    "ordinaire. Le fichier a été refusé.",
+                    "invalid_document",
+                )
+            if any(info.flag_bits & 0x1 for info in entries):
+                _refuse(
+                    f"« {name} » est chiffré ou protégé par un mot de passe : enregistrez-le sans mot de passe, "
+                    "puis joignez-le de nouveau.",
+                    "encrypted_document",
+                )
+            by_name = {info.filename: info for info in entries}
+            if len(by_name) != len(entries):
+                _refuse(invalid, "invalid_document")
+            if extension in OOXML_MAIN_TYPES:
+                _check_ooxml(archive, by_name, extension, name, invalid)
+            else:
+                _check_open_document(archive, by_name, extension, invalid)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        ValueError,
+        OSError,
+    ):
+        _refuse(
+            f"« {name} » est endommagé : il ne s'ouvre pas comme {noun}. Le fichier a été refusé.",
+            "invalid_document",
+        )
+    finally:
+        upload.seek(0)
+
+
+def _check_ooxml(archive, by_name: dict, extension: str, name: str, invalid: str) -> None:
+    macros = f"« {name} » contient des macros : enregistrez-le au format .{extension} sans macros, "
+    macros += "puis joignez-le de nouveau."
+    if any(entry.rsplit("/", 1)[-1].lower() == "vbaproject.bin" for entry in by_name):
+        _refuse(macros, "macros")
+    info = by_name.get(OOXML_CONTENT_TYPES)
+    declaration = _read_declaration(archive, info) if info is not None else None
+    if declaration is None:
+        _refuse(invalid, "invalid_document")
+    if b"macroenabled" in declaration.lower():
+        _refuse(macros, "macros")
+    main_type = re.escape(OOXML_MAIN_TYPES[extension][0].encode())
+    if not re.search(rb"""ContentType\s*=\s*["']""" + main_type + rb"""["']""", declaration):
+        _refuse(invalid, "invalid_document")
+
+
+def _check_open_document(archive, by_name: dict, extension: str, invalid: str) -> None:
+    info = by_name.get("mimetype")
+    declaration = _read_declaration(archive, info) if info is not None else None
+    if declaration != ALLOWED_TYPES[extension][0].encode() or "content.xml" not in by_name:
+        _refuse(invalid, "invalid_document")
 
 
 def storage_name(request_public_id) -> str:

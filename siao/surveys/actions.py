@@ -24,7 +24,7 @@ ALREADY_ANSWERED_MESSAGE = (
 NOT_OPEN_MESSAGE = "Cette enquête n'est pas ouverte : il n'est pas possible d'y répondre."
 CLOSED_MESSAGE = "Cette enquête est close : il n'est plus possible d'y répondre. Merci de votre intérêt."
 ANOTHER_OPEN_MESSAGE = (
-    "Une autre enquête est déjà ouverte (« {title} ») : closez-la avant d'ouvrir celle-ci. Une seule enquête "
+    "Une autre enquête est déjà ouverte (« {title} ») : clôturez-la avant d'ouvrir celle-ci. Une seule enquête "
     "est ouverte à la fois."
 )
 

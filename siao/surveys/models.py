@@ -3,8 +3,9 @@
 Anonymity by design (docs/help-and-satisfaction.md): an answer (`SatisfactionAnswer`) carries
 no user, no timestamp and a random UUID primary key; who answered is kept apart
 (`SurveyParticipation`: campaign, user, time), only to allow one answer per user per campaign.
-Nothing links the two rows: they are written in the same transaction and share only the
-campaign."""
+Nothing the application reads links the two rows: they share only the campaign (and, in
+PostgreSQL, the transaction id of the transaction that wrote both: visible only with direct
+database access, which is out of the protection's scope)."""
 
 import uuid
 
@@ -24,7 +25,8 @@ class SatisfactionSurveyQuerySet(models.QuerySet):
         return self.filter(status=SurveyStatus.OPEN)
 
     def with_results(self):
-        """Campaigns that have (had) answers to read: open or closed."""
+        """Campaigns with a results page: open (the number of answers only, until closing) or
+        closed (everything)."""
         return self.filter(status__in=[SurveyStatus.OPEN, SurveyStatus.CLOSED])
 
 

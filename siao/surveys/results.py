@@ -6,7 +6,10 @@ least SURVEY_MIN_GROUP_SIZE answers.
   small ones; when « Autres » itself would stay below the threshold, the smallest shown group
   joins it (otherwise « total minus the shown groups » would give the small group back).
 - Comments come without any attribute, in the order of the answers' random ids (neither the
-  order of arrival nor a group)."""
+  order of arrival nor a group).
+- While a campaign is open its results are sealed (`answer_count_for`): only the number of
+  answers. Two readings at different moments would otherwise differ by exactly the answers
+  given in between (one person's answer, profile and territory)."""
 
 from dataclasses import dataclass, field
 
@@ -87,10 +90,11 @@ class Results:
     questions: list[QuestionResult] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    sealed: bool = False  # an open campaign: only `total`, nothing else is published yet
 
     @property
     def published(self) -> bool:
-        return self.total >= self.threshold
+        return not self.sealed and self.total >= self.threshold
 
     @property
     def mean_text(self) -> str:
@@ -241,6 +245,12 @@ def results_for(campaign, *, department_ids=None, scope_label: str) -> Results:
     ]
     results.comments = list(answers.exclude(comment="").order_by("pk").values_list("comment", flat=True))
     return results
+
+
+def answer_count_for(campaign, *, department_ids=None, scope_label: str) -> Results:
+    """An open campaign's results: the number of answers in the scope, and nothing else."""
+    total = answers_in_scope(campaign, department_ids).count()
+    return Results(scope_label=scope_label, threshold=settings.SURVEY_MIN_GROUP_SIZE, total=total, sealed=True)
 
 
 def scope_of(actor) -> tuple[frozenset | None, str, str]:

@@ -5,12 +5,15 @@
 - Administrateur national: the campaigns (list, create, edit before opening, open, close).
 - Administrateur national, Analyste, Administrateur départemental: the results, with the
   national readers seeing every answer and the others the answers given from their
-  départements (results.py); their CSV exports."""
+  départements (results.py); their CSV exports. While a campaign is open, only its number of
+  answers is shown and its exports answer 404: figures read at two moments would differ by
+  the answers given in between (docs/help-and-satisfaction.md, « Results and exports »)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -24,7 +27,7 @@ from .forms import AnswerForm, CampaignForm
 from .models import SatisfactionSurvey, SurveyParticipation
 from .permissions import can_manage_surveys, can_view_results
 from .questions import QUESTIONS
-from .results import results_for, scope_of
+from .results import answer_count_for, results_for, scope_of
 
 
 def can_see_campaigns(actor) -> bool:
@@ -126,9 +129,12 @@ def campaign_close(request, public_id):
 
 
 def _results(request, public_id):
+    """The campaign and its figures for this reader: everything once closed, only the number of
+    answers while open (the figures are sealed until the campaign closes)."""
     campaign = _campaign(public_id, SatisfactionSurvey.objects.with_results())
     department_ids, scope_label, scope_code = scope_of(request.actor)
-    return campaign, results_for(campaign, department_ids=department_ids, scope_label=scope_label), scope_code
+    compute = answer_count_for if campaign.is_open else results_for
+    return campaign, compute(campaign, department_ids=department_ids, scope_label=scope_label), scope_code
 
 
 @actor_required(can_view_results)
@@ -147,6 +153,8 @@ def results_export(request, public_id, what: str):
     if what not in EXPORTS:
         raise Http404("Export inconnu.")
     campaign, figures, scope_code = _results(request, public_id)
+    if figures.sealed:
+        raise Http404("Les résultats d'une enquête ouverte sont publiés à sa clôture.")
     if what == "commentaires" and not figures.published:
         raise Http404("Pas de commentaires publiés pour ce périmètre.")
     actions.record_results_exported(actor=request.actor, campaign=campaign, scope=scope_code, what=what)
@@ -211,7 +219,15 @@ def dismiss(request):
     campaign = cached_open_campaign()
     if campaign is not None and request.POST.get("campaign") == campaign["public_id"]:
         request.session[SESSION_KEY] = {"campaign": campaign["public_id"], "state": DISMISSED}
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = "core:home"
-    return redirect(target)
+    return HttpResponseRedirect(_local_target(request, request.POST.get("next", "")))
+
+
+def _local_target(request, target: str) -> str:
+    """`next` when it is a path of this site ("/…", not "//host" nor a URL name), else the home."""
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
+        return target
+    return reverse("core:home")

@@ -129,3 +129,11 @@ def test_at_most_five_suggestions():
     for n in range(8):
         make_article(f"Habilitation {n}")
     assert len(suggest_articles("habilitation", "")) == 5
+
+
+def test_a_plural_finds_the_singular_and_the_plural():
+    singular_article = make_article("Changer de profil actif", slug="profil")
+    plural_article = make_article("Les profils du SI SIAO", slug="profils")
+    found = set(search_articles(Article.objects.published(), "PROFILS"))
+    assert found == {singular_article, plural_article}
+    assert query_words("places disponibles ménages") == ["place", "disponible", "menage"]

@@ -38,7 +38,7 @@ def jpeg_bytes() -> bytes:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
 
 
-def _zip(entries) -> bytes:
+def zip_bytes(entries) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in entries:
@@ -46,12 +46,55 @@ def _zip(entries) -> bytes:
     return buffer.getvalue()
 
 
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def content_types(part: str, main_type: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="{part}" ContentType="{main_type}"/>'
+        "</Types>"
+    )
+
+
 def docx_bytes() -> bytes:
-    return _zip([("[Content_Types].xml", "<Types/>"), ("_rels/.rels", "<r/>"), ("word/document.xml", "<w/>")])
+    """A minimal but well-formed Word document (as Word orders its parts)."""
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", content_types("/word/document.xml", WORD_MAIN)),
+            ("_rels/.rels", "<Relationships/>"),
+            ("word/document.xml", "<w:document/>"),
+        ]
+    )
+
+
+def xlsx_bytes() -> bytes:
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", content_types("/xl/workbook.xml", EXCEL_MAIN)),
+            ("_rels/.rels", "<Relationships/>"),
+            ("xl/workbook.xml", "<workbook/>"),
+        ]
+    )
+
+
+def open_document_bytes(mimetype: str, *, content: bool = True) -> bytes:
+    entries = [("mimetype", mimetype), ("META-INF/manifest.xml", "<manifest/>")]
+    if content:
+        entries.append(("content.xml", "<office:document-content/>"))
+    return zip_bytes(entries)
+
+
+def odt_bytes() -> bytes:
+    return open_document_bytes("application/vnd.oasis.opendocument.text")
 
 
 def ods_bytes() -> bytes:
-    return _zip([("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", "<c/>")])
+    return open_document_bytes("application/vnd.oasis.opendocument.spreadsheet")
 
 
 def exe_bytes() -> bytes:

@@ -58,3 +58,44 @@ def test_two_simultaneous_assignments_are_served_one_after_the_other():
     winner = next(user_pk for kind, user_pk in outcomes if kind == "ok")
     assert SupportRequest.objects.get(pk=world.from_staff.pk).assigned_to_id == winner
     assert AuditEvent.objects.filter(action="support.request_assigned").count() == 1
+
+
+def test_simultaneous_submissions_cannot_exceed_the_hourly_limit_from_one_address(settings):
+    """Each submission counts the last hour's requests then inserts its own: without the
+    advisory lock, submissions posted at once would all count below the limit."""
+    from .helpers import valid_data
+
+    settings.SUPPORT_REQUESTS_PER_IP_PER_HOUR = 2
+    data = valid_data()
+    contenders = 5
+    barrier = threading.Barrier(contenders)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            actions.submit_support_request(
+                data=actions.SupportRequestInput(
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"].lower(),
+                    subject=data["subject"],
+                    category=data["category"],
+                    description=data["description"],
+                ),
+                client_ip="198.51.100.50",
+            )
+            outcomes.append("ok")
+        except actions.RequestRefused as refusal:
+            outcomes.append(refusal.reason)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["ok", "ok", "throttled_ip", "throttled_ip", "throttled_ip"]
+    assert SupportRequest.objects.filter(client_ip="198.51.100.50").count() == 2

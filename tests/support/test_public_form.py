@@ -295,8 +295,27 @@ def test_a_file_too_big_is_refused_by_name(client, settings):
         client, valid_data(attachments=[a_png(), upload("scan.pdf", pdf_bytes() + b"0" * 2000, "application/pdf")])
     )
     errors = errors_of(response)
-    assert "« scan.pdf » est trop volumineux (2,1\xa0Ko) : 1\xa0Ko au plus par fichier." in errors
+    assert (
+        "« scan.pdf » est trop volumineux (2\xa0125\xa0octets) : la limite est de 1\xa0Ko (1\xa0024\xa0octets) "
+        "par fichier." in errors
+    )
     assert REFILE in errors
+    assert_nothing_stored()
+
+
+def test_a_file_just_over_the_limit_says_by_how_much_in_bytes(client):
+    just_over = 5 * 1024 * 1024 + 19
+    response = post(
+        client,
+        valid_data(
+            attachments=[upload("scan.pdf", pdf_bytes() + b"0" * (just_over - len(pdf_bytes())), "application/pdf")]
+        ),
+    )
+    errors = errors_of(response)
+    assert (
+        "« scan.pdf » est trop volumineux (5\xa0242\xa0899\xa0octets) : la limite est de 5\xa0Mo "
+        "(5\xa0242\xa0880\xa0octets) par fichier." in errors
+    )
     assert_nothing_stored()
 
 

@@ -89,3 +89,24 @@ def test_the_dry_run_deletes_nothing(capsys):
     call_command("purge_support_requests", "--dry-run")
     assert "1 demandes de support closes depuis plus de 24 mois seraient supprimées." in capsys.readouterr().out
     assert SupportRequest.objects.count() == 1 and len(stored_files()) == 1
+
+
+def test_a_request_reopened_after_the_batch_was_listed_is_kept_with_its_files(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.SUPPORT_RETENTION_MONTHS = 24
+    with time_machine.travel(NOW - datetime.timedelta(days=800), tick=False):
+        reopened = closed_request(timezone.now())
+        still_closed = closed_request(timezone.now())
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        expired = actions.expired_support_requests()
+        batch = list(expired.order_by("pk").values_list("pk", flat=True))
+        assert batch == sorted([reopened.pk, still_closed.pk])
+        # Reopened by the support team between the listing and the deletion.
+        SupportRequest.objects.filter(pk=reopened.pk).update(status=SupportStatus.IN_PROGRESS, closed_at=None)
+        assert actions._purge_batch(expired, batch) == 1
+
+    assert list(SupportRequest.objects.values_list("pk", flat=True)) == [reopened.pk]
+    kept_file = reopened.attachments.get().file.name
+    assert [path.name for path in stored_files()] == [kept_file.rsplit("/", 1)[-1]]
+    assert SupportMessage.objects.filter(request=reopened).count() == 1

@@ -33,6 +33,11 @@ def open_campaign(title="Enquête de satisfaction Octobre 2023", admin=None) -> 
     return campaign
 
 
+def close(campaign, admin=None) -> SatisfactionSurvey:
+    """Close an open campaign (its results are sealed until then)."""
+    return actions.close_campaign(actor=admin or national_admin_actor(), campaign=campaign)
+
+
 def closed_campaign(title="Enquête de satisfaction Mars 2023") -> SatisfactionSurvey:
     campaign = SatisfactionSurvey.objects.create(
         title=title, status=SurveyStatus.CLOSED, created_by=membership_for(Role.NATIONAL_ADMIN).user

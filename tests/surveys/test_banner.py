@@ -2,16 +2,19 @@
 answer or say « Plus tard »; zero queries when no campaign is open, one per session otherwise."""
 
 import html
+import logging
 import time
 
 import pytest
+import redis.exceptions
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.signals import connection_created
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from siao.accounts.enums import Role
-from siao.surveys import actions
+from siao.surveys import actions, banner
 from siao.surveys.banner import (
     CACHE_KEY,
     REFRESH_SECONDS,
@@ -20,7 +23,7 @@ from siao.surveys.banner import (
     refresh_on_new_connection,
     refresh_open_campaign,
 )
-from siao.surveys.models import SurveyParticipation
+from siao.surveys.models import SatisfactionSurvey, SurveyParticipation
 from tests.factories import actor_for, membership_for
 
 from .helpers import GOOD_ANSWER, draft_campaign, open_campaign
@@ -108,13 +111,31 @@ def test_plus_tard_hides_the_banner_for_the_session_without_javascript(client_as
     assert not SurveyParticipation.objects.exists()
 
 
-def test_plus_tard_never_redirects_elsewhere(client_as):
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/menages/", "/menages/"),
+        ("/compte/?onglet=profil", "/compte/?onglet=profil"),
+        ("abc", "/"),  # a bare word is not a URL name to reverse (it was a 500)
+        ("logout", "/"),
+        ("core:home", "/"),
+        ("//evil.example", "/"),
+        ("//evil.example/menages/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("http://testserver/menages/", "/"),  # absolute, even to this host: not needed, refused
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+    ],
+)
+def test_plus_tard_only_goes_back_to_a_path_of_this_site(client_as, target, expected):
     campaign = open_campaign()
     client = client_as(Role.SOCIAL_WORKER)
-    response = client.post(
-        reverse("surveys:dismiss"), {"campaign": str(campaign.public_id), "next": "https://evil.example/"}
-    )
-    assert response.status_code == 302 and response.url == reverse("core:home")
+    response = client.post(reverse("surveys:dismiss"), {"campaign": str(campaign.public_id), "next": target})
+    assert response.status_code == 302 and response.url == expected
+    assert reverse("core:home") == "/"
+    assert BANNER not in page(client)
 
 
 def test_plus_tard_needs_a_post_and_a_login(client, client_as):
@@ -173,21 +194,14 @@ def test_a_new_connection_refreshes_a_missing_or_stale_cache():
     campaign = open_campaign()
     cache.clear()
     refresh_on_new_connection(sender=None, connection=connection)
-    # Inside the test's transaction: skipped (a failed read would spoil the transaction).
-    assert cache.get(CACHE_KEY) is None
-    connection.in_atomic_block, saved = False, connection.in_atomic_block
-    try:
-        refresh_on_new_connection(sender=None, connection=connection)
-        assert cached_open_campaign()["title"] == campaign.title
-        # Fresh: not read again; stale: read again.
-        cache.set(CACHE_KEY, {"checked_at": time.time(), "campaign": None}, timeout=None)
-        refresh_on_new_connection(sender=None, connection=connection)
-        assert cached_open_campaign() is None
-        cache.set(CACHE_KEY, {"checked_at": time.time() - REFRESH_SECONDS - 1, "campaign": None}, timeout=None)
-        refresh_on_new_connection(sender=None, connection=connection)
-        assert cached_open_campaign()["title"] == campaign.title
-    finally:
-        connection.in_atomic_block = saved
+    assert cached_open_campaign()["title"] == campaign.title
+    # Fresh: not read again; stale: read again.
+    cache.set(CACHE_KEY, {"checked_at": time.time(), "campaign": None}, timeout=None)
+    refresh_on_new_connection(sender=None, connection=connection)
+    assert cached_open_campaign() is None
+    cache.set(CACHE_KEY, {"checked_at": time.time() - REFRESH_SECONDS - 1, "campaign": None}, timeout=None)
+    refresh_on_new_connection(sender=None, connection=connection)
+    assert cached_open_campaign()["title"] == campaign.title
 
 
 def test_the_campaign_list_refreshes_the_cache(client_as):
@@ -195,3 +209,99 @@ def test_the_campaign_list_refreshes_the_cache(client_as):
     cache.clear()
     client_as(Role.NATIONAL_ADMIN).get(reverse("surveys:campaign_list"))
     assert cached_open_campaign()["public_id"] == str(campaign.public_id)
+
+
+# -- a cache outage never breaks a page nor a connection -------------------------------------
+
+
+class BrokenCache:
+    """What Redis down looks like to Django's cache API: every call raises."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise redis.exceptions.ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+        return fail
+
+
+@pytest.fixture
+def broken_cache(monkeypatch):
+    monkeypatch.setattr(banner, "cache", BrokenCache())
+
+
+def test_with_the_cache_down_pages_answer_without_banner(client_as, broken_cache, caplog):
+    campaign = open_campaign()  # its cache write fails: skipped with a warning
+    client = client_as(Role.SOCIAL_WORKER)
+    with caplog.at_level(logging.WARNING, logger="siao.surveys.banner"):
+        assert BANNER not in page(client)
+        assert BANNER not in page(client, "/compte/")
+    assert cached_open_campaign() is None
+    assert any("cache indisponible" in record.getMessage() for record in caplog.records)
+    # The survey stays reachable by its address, and « Plus tard » still answers.
+    assert client.get(reverse("surveys:answer", args=[campaign.public_id])).status_code == 200
+    response = client.post(reverse("surveys:dismiss"), {"campaign": str(campaign.public_id), "next": "/compte/"})
+    assert response.status_code == 302 and response.url == "/compte/"
+    # The national administrator's list (it writes the cache) too.
+    assert client_as(Role.NATIONAL_ADMIN).get(reverse("surveys:campaign_list")).status_code == 200
+
+
+def test_with_the_cache_down_opening_and_closing_a_campaign_work(
+    broken_cache, caplog, django_capture_on_commit_callbacks
+):
+    admin = actor_for(membership_for(Role.NATIONAL_ADMIN))
+    with caplog.at_level(logging.WARNING, logger="siao.surveys.banner"):
+        with django_capture_on_commit_callbacks(execute=True):
+            campaign = actions.open_campaign(actor=admin, campaign=draft_campaign(admin=admin))
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.close_campaign(actor=admin, campaign=campaign)
+    campaign.refresh_from_db()
+    assert not campaign.is_open
+    assert len([r for r in caplog.records if "cache indisponible" in r.getMessage()]) == 2
+
+
+def test_with_the_cache_down_the_refresh_on_a_new_connection_is_skipped(broken_cache, caplog):
+    open_campaign()
+    with caplog.at_level(logging.WARNING, logger="siao.surveys.banner"):
+        refresh_on_new_connection(sender=None, connection=connection)
+    assert any("rafraîchissement du bandeau ignoré" in r.getMessage() for r in caplog.records)
+    assert SurveyParticipation.objects.count() == 0  # the connection is still usable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_cache_down_a_new_database_connection_works(broken_cache, caplog):
+    """A real `connection_created`: the receiver runs while the connection is being opened."""
+    with caplog.at_level(logging.WARNING, logger="siao.surveys.banner"):
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            connection_created.send(sender=connection.__class__, connection=connection)
+        else:
+            connection.close()
+            connection.ensure_connection()
+        assert SatisfactionSurvey.objects.count() == 0
+    assert any("rafraîchissement du bandeau ignoré" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_connection_refreshes_the_cache_in_autocommit():
+    """`connection_created` is sent before any transaction starts on the connection (Django
+    resets `in_atomic_block` first), even when the connection is opened by `atomic()`."""
+    admin = actor_for(membership_for(Role.NATIONAL_ADMIN))
+    campaign = actions.open_campaign(actor=admin, campaign=draft_campaign(admin=admin))
+    cache.clear()
+    seen = []
+
+    def spy(sender, connection, **kwargs):
+        seen.append((connection.in_atomic_block, connection.get_autocommit()))
+
+    connection_created.connect(spy)
+    try:
+        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+            connection.close()
+            with transaction.atomic():
+                assert SatisfactionSurvey.objects.filter(pk=campaign.pk).exists()
+        else:
+            connection_created.send(sender=connection.__class__, connection=connection)
+    finally:
+        connection_created.disconnect(spy)
+    assert seen == [(False, True)]
+    assert cached_open_campaign()["public_id"] == str(campaign.public_id)
+    cache.clear()

@@ -81,7 +81,12 @@ def test_only_one_campaign_is_open_at_a_time(client_as):
         actions.open_campaign(actor=admin, campaign=second)
     client = client_as(Role.NATIONAL_ADMIN)
     response = client.post(reverse("surveys:campaign_open", args=[second.public_id]), follow=True)
-    assert "Une autre enquête est déjà ouverte (« Enquête de satisfaction Octobre 2023 »)" in text(response)
+    assert (
+        "Une autre enquête est déjà ouverte (« Enquête de satisfaction Octobre 2023 ») : clôturez-la avant "
+        "d'ouvrir celle-ci." in text(response)
+    )
+    assert "Une enquête est ouverte : clôturez-la pour pouvoir en ouvrir une autre." in text(response)
+    assert "closez" not in text(response)
     second.refresh_from_db()
     assert second.status == SurveyStatus.DRAFT
     assert SatisfactionSurvey.objects.open().get() == first

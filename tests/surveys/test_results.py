@@ -1,11 +1,14 @@
 """Results of a campaign: counts, distributions, means, by profile and territory, comments;
-small groups never shown apart; département readers see their départements only; CSV."""
+small groups never shown apart; département readers see their départements only; CSV. While
+a campaign is open, only its number of answers is shown and its exports are 404 (two readings
+would otherwise differ by the answers given in between)."""
 
 import csv
 import html
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from siao.accounts.enums import Role
@@ -14,9 +17,10 @@ from siao.surveys.enums import Agreement
 from siao.surveys.exports import safe_cell
 from siao.surveys.models import SatisfactionAnswer
 from siao.surveys.results import results_for
+from tests.conftest import log_in_as
 from tests.factories import membership_for
 
-from .helpers import add_answers, closed_campaign, draft_campaign, open_campaign
+from .helpers import GOOD_ANSWER, add_answers, close, closed_campaign, draft_campaign, open_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +43,15 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
 
 
-def filled_campaign():
+def filled_campaign(*, closed=True):
+    """19 answers; closed unless asked otherwise (an open campaign shows its count only)."""
     campaign = open_campaign()
     add_answers(campaign, 6, role=Role.SOCIAL_WORKER, code="35", score=5)
     add_answers(campaign, 5, role=Role.CALL_HANDLER, code="35", score=3, finds_information=Agreement.NOT_AT_ALL)
     add_answers(campaign, 2, role=Role.PROGRAM_MANAGER, code="35", score=1)  # a small group
     add_answers(campaign, 5, role=Role.SIAO_ADMIN, code="29", score=4)
     add_answers(campaign, 1, role=Role.NATIONAL_ADMIN, code="national", score=2, comment="Un seul au national")
-    return campaign
+    return close(campaign) if closed else campaign
 
 
 def test_the_national_administrator_reads_the_results(client_as):
@@ -87,6 +92,7 @@ def test_below_the_threshold_only_the_count_is_shown(client_as, settings):
     settings.SURVEY_MIN_GROUP_SIZE = 5
     campaign = open_campaign()
     add_answers(campaign, 4, comment="Je suis le seul de mon service")
+    close(campaign)
     response = client_as(Role.NATIONAL_ADMIN).get(results_url(campaign))
     content = text(response)
     assert response.context["results"].total == 4 and not response.context["results"].published
@@ -124,6 +130,7 @@ def test_comments_are_listed_without_attributes_in_a_stable_order_and_escaped(cl
     add_answers(campaign, 3, comment="<script>alert('x')</script>")
     add_answers(campaign, 2, comment='=HYPERLINK("http://evil.example")')
     add_answers(campaign, 1, comment="Bien")
+    close(campaign)
     client = client_as(Role.NATIONAL_ADMIN)
     response = client.get(results_url(campaign))
     raw = response.content.decode()
@@ -172,6 +179,7 @@ def test_results_never_name_a_respondent(client_as):
         },
     )
     add_answers(campaign, 5)
+    close(campaign)
     client = client_as(Role.NATIONAL_ADMIN)
     for response in (client.get(results_url(campaign)), client.get(export_url(campaign))):
         content = text(response)
@@ -222,3 +230,68 @@ def test_the_results_of_a_departement_cost_one_more_query_for_its_name(client_as
 def test_results_computed_for_an_empty_campaign():
     results = results_for(open_campaign(), scope_label="National")
     assert results.total == 0 and not results.published and results.mean_text == "—"
+
+
+# -- an open campaign: its results are sealed until it closes ----------------------------------
+
+
+def test_an_open_campaign_shows_only_its_number_of_answers(client_as):
+    campaign = filled_campaign(closed=False)
+    client = client_as(Role.NATIONAL_ADMIN)
+    response = client.get(results_url(campaign))
+    assert response.status_code == 200
+    results = response.context["results"]
+    assert results.sealed and not results.published and results.total == 19
+    assert results.mean is None and not results.scores and not results.breakdowns and not results.comments
+    content = text(response)
+    assert '<strong id="survey-total">19</strong> réponses à ce jour' in content
+    assert "Résultats publiés à la clôture de l'enquête" in content
+    assert "seul le nombre de réponses est affiché" in content
+    assert "<svg" not in content and "Un seul au national" not in content and "note moyenne" not in content
+    assert "Exporter" not in content and export_url(campaign) not in content
+    assert AuditEvent.objects.filter(action="surveys.results_viewed", object_id=str(campaign.public_id)).count() == 1
+    # A département reader: the count of its scope only.
+    assert client_as(Role.DEPARTMENT_ADMIN, code="35").get(results_url(campaign)).context["results"].total == 13
+
+
+def test_the_exports_of_an_open_campaign_are_not_found(client_as):
+    campaign = filled_campaign(closed=False)
+    client = client_as(Role.NATIONAL_ADMIN)
+    for what in ("resultats", "commentaires"):
+        response = client.get(export_url(campaign, what))
+        assert response.status_code == 404 and response.get("Content-Disposition") is None
+    assert not AuditEvent.objects.filter(action="surveys.results_exported").exists()
+
+
+def test_one_more_answer_cannot_be_read_by_comparing_two_readings_of_an_open_campaign(client_as):
+    """The differencing attack: read, let one person answer, read again."""
+    campaign = filled_campaign(closed=False)
+    reader = client_as(Role.NATIONAL_ADMIN)
+    before = reader.get(results_url(campaign)).context["results"]
+    respondent = log_in_as(Client(), membership_for(Role.SOCIAL_WORKER, code="29"))
+    answer = {**GOOD_ANSWER, "score": "1", "comment": "Réponse de la personne observée"}
+    assert respondent.post(reverse("surveys:answer", args=[campaign.public_id]), answer).status_code == 302
+    response = reader.get(results_url(campaign))
+    after = response.context["results"]
+    # Only the count moved: no distribution, group or comment to compare.
+    assert (before.total, after.total) == (19, 20)
+    for results in (before, after):
+        assert results.sealed and results.mean is None
+        assert not (results.scores or results.questions or results.breakdowns or results.comments)
+    assert "Réponse de la personne observée" not in text(response) and "<svg" not in text(response)
+    assert reader.get(export_url(campaign)).status_code == 404
+    # Once closed, everything is published, the observed answer among the others.
+    close(campaign)
+    closed = reader.get(results_url(campaign))
+    assert closed.context["results"].published and closed.context["results"].total == 20
+    assert "Réponse de la personne observée" in text(closed)
+    assert reader.get(export_url(campaign)).status_code == 200
+
+
+def test_the_results_of_an_open_campaign_cost_fewer_queries(client_as, django_assert_num_queries):
+    campaign = filled_campaign(closed=False)
+    client = client_as(Role.NATIONAL_ADMIN)
+    # Session, user, actor (2), campaign, count, audit (savepoint, head, insert, head update,
+    # release), session save (3).
+    with django_assert_num_queries(14):
+        assert client.get(results_url(campaign)).status_code == 200
